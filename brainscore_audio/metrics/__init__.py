@@ -1,0 +1,1 @@
+"""Pure metric functions on arrays (shapes and units in each docstring; deterministic)."""

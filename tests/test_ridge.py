@@ -1,0 +1,108 @@
+"""The vectorised nested ridge against a per-target scikit-learn loop (tests/reference_ridge.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from reference_ridge import reference_nested_ridge
+
+from brainscore_audio.metrics.ridge import (
+    DEFAULT_ALPHAS,
+    KernelRidgeSolver,
+    gram_matrix,
+    nested_ridge_cv,
+)
+
+
+def _planted_problem(rng, n=60, n_targets=14):
+    """Three layers; targets read out layer 1 with noise levels from tiny to huge, plus cases
+    that push alpha below and above the grid."""
+    folds = np.tile(np.arange(5), n // 5)
+    layers = [rng.standard_normal((n, p)) for p in (8, 25, 90)]
+    weights = rng.standard_normal((25, n_targets))
+    noise = np.linspace(0.2, 6.0, n_targets)
+    targets = layers[1] @ weights * 0.3 + rng.standard_normal((n, n_targets)) * noise
+    targets[:, 0] = rng.standard_normal(n)  # pure noise
+    targets[:, 1] = layers[0][:, 0] * 50 + rng.standard_normal(n) * 0.01  # wants alpha -> 0
+    targets[:, 2] = layers[2].sum(axis=1) * 1e-3 + rng.standard_normal(n)  # wants large alpha
+    targets[:, 3] = 5.0  # constant voxel
+    return layers, targets, folds
+
+
+def test_solver_matches_sklearn_ridge(rng):
+    from sklearn.linear_model import Ridge
+
+    x = rng.standard_normal((40, 70)) + 3.0
+    y = rng.standard_normal(40) + 10.0
+    train, test = np.arange(30), np.arange(30, 40)
+    solver = KernelRidgeSolver(gram_matrix(x), train, test)
+    for alpha in (1e-3, 1.0, 1e3):
+        x_mean, y_mean = x[train].mean(0), y[train].mean()
+        expected = Ridge(alpha=alpha, fit_intercept=False, solver="svd").fit(
+            x[train] - x_mean, y[train] - y_mean).predict(x[test] - x_mean) + y_mean
+        ours = solver.predict(y[train, None], np.array([alpha]))[:, 0]
+        np.testing.assert_allclose(ours, expected, atol=1e-10)
+        np.testing.assert_allclose(solver.operators([alpha])[0] @ y[train], expected, atol=1e-10)
+
+
+def test_nested_cv_equals_per_target_sklearn_loop(rng):
+    layers, targets, folds = _planted_problem(rng)
+    result = nested_ridge_cv(layers, targets, folds)
+    extended = 0
+    for v in range(targets.shape[1]):
+        r2, chosen, predictions = reference_nested_ridge(layers, targets[:, v], folds,
+                                                         DEFAULT_ALPHAS)
+        assert abs(r2 - result.r2[v]) < 1e-6, v
+        ours = [(float(a), int(layer)) for a, layer in zip(result.alpha[:, v],
+                                                           result.layer_index[:, v], strict=True)]
+        assert ours == chosen, v
+        np.testing.assert_allclose(result.predictions[:, v], predictions, atol=1e-8)
+        extended += sum(a not in DEFAULT_ALPHAS for a, _ in chosen)
+    assert extended > 0, "the problem must exercise the alpha edge extension"
+
+
+def test_per_layer_scores_equal_single_layer_reference(rng):
+    layers, targets, folds = _planted_problem(rng, n_targets=6)
+    result = nested_ridge_cv(layers, targets, folds)
+    for v in range(targets.shape[1]):
+        for layer in range(len(layers)):
+            r2, chosen, _ = reference_nested_ridge(layers, targets[:, v], folds, DEFAULT_ALPHAS,
+                                                   [layer])
+            assert abs(r2 - result.per_layer_r2[layer, v]) < 1e-6
+            assert [a for a, _ in chosen] == result.per_layer_alpha[layer, :, v].tolist()
+
+
+def test_batching_and_voxel_order_do_not_change_results(rng):
+    layers, targets, folds = _planted_problem(rng)
+    whole = nested_ridge_cv(layers, targets, folds)
+    batched = nested_ridge_cv(layers, targets, folds, batch_size=3)
+    np.testing.assert_array_equal(whole.layer_index, batched.layer_index)
+    np.testing.assert_allclose(whole.r2, batched.r2, atol=1e-12)
+    order = rng.permutation(targets.shape[1])
+    permuted = nested_ridge_cv(layers, targets[:, order], folds)
+    np.testing.assert_allclose(permuted.r2, whole.r2[order], atol=1e-12)
+
+
+def test_planted_layer_is_chosen(rng):
+    n = 100
+    folds = np.tile(np.arange(5), 20)
+    layers = [rng.standard_normal((n, 30)) for _ in range(4)]
+    targets = layers[2] @ rng.standard_normal((30, 50)) + rng.standard_normal((n, 50))
+    result = nested_ridge_cv(layers, targets, folds)
+    assert np.mean(result.layer_index == 2) > 0.95
+    assert np.argmax(np.median(result.per_layer_r2, axis=1)) == 2
+    assert np.median(result.r2) > 0.6
+
+
+def test_constant_target_scores_zero(rng):
+    layers, targets, folds = _planted_problem(rng)
+    result = nested_ridge_cv(layers, targets, folds)
+    assert result.r2[3] == 0.0
+
+
+def test_shape_errors(rng):
+    layers = [rng.standard_normal((20, 3))]
+    with pytest.raises(ValueError, match="same number of stimuli"):
+        nested_ridge_cv(layers, rng.standard_normal((21, 2)), np.arange(21) % 5)
+    with pytest.raises(ValueError, match="at least 3 folds"):
+        nested_ridge_cv(layers, rng.standard_normal((20, 2)), np.arange(20) % 2)
