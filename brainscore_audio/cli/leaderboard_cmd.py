@@ -1,0 +1,56 @@
+"""``benchmark leaderboard build|show|schema``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .. import atomic, leaderboard
+
+DEFAULT_FILE = "leaderboard/leaderboard.json"
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser("leaderboard", help="merge score records; print the table")
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    build = actions.add_parser("build", help="merge records into a leaderboard JSON")
+    build.add_argument("--scores", required=True, metavar="DIR", help="folder of score records")
+    build.add_argument("--output", default=DEFAULT_FILE, metavar="FILE",
+                       help=f"leaderboard file; merged into if it exists (default {DEFAULT_FILE})")
+    build.set_defaults(handler=_build)
+    show = actions.add_parser("show", help="print a leaderboard as a table")
+    show.add_argument("file", nargs="?", default=DEFAULT_FILE)
+    show.add_argument("--ceiled", action="store_true", help="show raw / ceiling")
+    show.add_argument("--format", default="github", help="tabulate format (default github)")
+    show.set_defaults(handler=_show)
+    schema = actions.add_parser("schema", help="write the leaderboard JSON Schema")
+    schema.add_argument("--output", metavar="FILE", help="file to write (default: stdout)")
+    schema.set_defaults(handler=_schema)
+
+
+def _build(args: argparse.Namespace) -> int:
+    output = Path(args.output)
+    base = leaderboard.load(output) if output.is_file() else None
+    board = leaderboard.build(leaderboard.read_scores(args.scores), base)
+    if board is base:
+        print(f"{output}: no new or changed scores; leaderboard stays at "
+              f"v{board.leaderboard_version}")
+        return 0
+    leaderboard.save(board, output)
+    print(f"{output}: leaderboard v{board.leaderboard_version}, "
+          f"{len(board.changelog[-1].changes)} change(s)")
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    print(leaderboard.table(leaderboard.load(args.file), ceiled=args.ceiled,
+                            tablefmt=args.format))
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    if args.output:
+        atomic.write_text(args.output, leaderboard.schema_text())
+    else:
+        print(leaderboard.schema_text(), end="")
+    return 0

@@ -1,0 +1,117 @@
+"""Voxel-wise nested ridge regression benchmark (METHODS.md section 2)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from ..activations import StimulusActivations
+from ..benchmark import Score
+from ..metrics.correlation import standard_error
+from ..metrics.reliability import session_reliability
+from ..metrics.ridge import (
+    ALPHA_LIMITS,
+    DEFAULT_ALPHAS,
+    EXTENSION_MIN_GAIN,
+    nested_ridge_cv,
+    progress_units,
+)
+from .base import FMRIBenchmark
+
+AGGREGATION = "median over a subject's voxels, then mean over subjects; error = SE over subjects"
+CEILING = ("per-voxel session reliability (mean pairwise Pearson r of single sessions, "
+           "Spearman-Brown corrected to the number of sessions), aggregated like the raw score")
+
+
+class VoxelRidgeBenchmark(FMRIBenchmark):
+    """Predict every voxel from the model's layers with nested CV ridge (Pepino et al. 2025).
+
+    ``raw`` is the mean over subjects of the median voxel R^2 (squared Pearson r of pooled
+    out-of-fold predictions, r < 0 -> 0): the number papers compare. ``ceiling`` is the same
+    aggregate of the per-voxel reliability; ``ceiled = raw / ceiling``.
+    """
+
+    def __init__(self, identifier, load, *, alphas: Sequence[float] = DEFAULT_ALPHAS,
+                 alpha_limits: tuple[float, float] = ALPHA_LIMITS,
+                 min_gain: float = EXTENSION_MIN_GAIN, **kwargs) -> None:
+        super().__init__(identifier, load, **kwargs)
+        self.alphas = tuple(float(a) for a in alphas)
+        self.alpha_limits = alpha_limits
+        self.min_gain = min_gain
+
+    def parameters(self) -> dict[str, Any]:
+        return {
+            **self._common_parameters(),
+            "alphas": list(self.alphas),
+            "alpha_limits": list(self.alpha_limits),
+            "alpha_edge_extension": True,
+            "extension_min_gain": self.min_gain,
+            "selection": "joint (layer, alpha) per voxel on pooled inner leave-one-fold-out R^2",
+            "score": "squared Pearson r of pooled out-of-fold predictions; r < 0 -> 0",
+            "centering": "X and y centred with training means; ridge without intercept",
+            "aggregation": AGGREGATION,
+            "ceiling": CEILING,
+        }
+
+    def metadata(self) -> dict[str, Any]:
+        return {"ceiling_convention": CEILING, "aggregation": AGGREGATION, "units": "R^2",
+                **self.dataset.facts}
+
+    def __call__(self, activations: StimulusActivations) -> Score:
+        layers = self._layer_matrices(activations)
+        names = activations.layer_names
+        data = self.dataset
+        finite = data.responses.finite_voxels()
+        responses = data.responses.select(finite)
+        targets = responses.mean()
+        with tqdm(total=progress_units(targets.shape[1], len(layers), targets.shape[0],
+                                       len(np.unique(data.folds))),
+                  desc=f"{self.identifier}: ridge", unit="fold", leave=False) as bar:
+            result = nested_ridge_cv(layers, targets, data.folds, alphas=self.alphas,
+                                     alpha_limits=self.alpha_limits, min_gain=self.min_gain,
+                                     progress=bar.update)
+        reliability = session_reliability(responses.responses)
+        subjects = responses.subject_labels()
+        per_subject = {s: float(np.median(result.r2[responses.subjects == s])) for s in subjects}
+        ceiling_per_subject = [float(np.median(np.clip(reliability[responses.subjects == s], 0, 1)))
+                               for s in subjects]
+        raw = float(np.mean(list(per_subject.values())))
+        ceiling = float(np.mean(ceiling_per_subject))
+        per_layer = {
+            name: float(np.mean([np.median(result.per_layer_r2[i][responses.subjects == s])
+                                 for s in subjects]))
+            for i, name in enumerate(names)
+        }
+        choice_counts = Counter(result.layer_index.ravel().tolist())
+        total = sum(choice_counts.values())
+        chosen = [names[i] for i, _ in choice_counts.most_common()]
+        return Score(
+            raw=raw,
+            ceiling=ceiling,
+            ceiled=raw / ceiling if ceiling > 0 else None,
+            error=standard_error(np.array(list(per_subject.values()))),
+            per_subject=per_subject,
+            per_layer=per_layer,
+            chosen_layers=chosen,
+            details={
+                "layer_choice_fraction": {names[i]: c / total for i, c in choice_counts.items()},
+                "ceiling_per_subject": dict(zip(subjects, ceiling_per_subject, strict=True)),
+                "n_voxels_scored": int(finite.sum()),
+                "n_voxels_dropped_nonfinite": int((~finite).sum()),
+            },
+            artefacts={
+                "voxel_ids": responses.voxel_ids,
+                "voxel_subject": responses.subjects,
+                "voxel_r2": result.r2,
+                "voxel_reliability": reliability,
+                "voxel_layer_per_fold": result.layer_index,
+                "voxel_alpha_per_fold": result.alpha,
+                "voxel_r2_per_layer": result.per_layer_r2,
+                "layer_names": np.array(names),
+                **({"voxel_roi": responses.rois} if responses.rois is not None else {}),
+            },
+        )
