@@ -65,6 +65,7 @@ class Registry(Generic[T]):
     """A mapping from identifier to plugin factory, with prefix families (``hf:<repo>``)."""
 
     kind: str
+    list_name: str = ""  # what `benchmark list ...` calls this registry
     entries: dict[str, Entry[T]] = field(default_factory=dict)
     prefixes: dict[str, Entry[T]] = field(default_factory=dict)
 
@@ -140,15 +141,19 @@ class Registry(Generic[T]):
         close = difflib.get_close_matches(identifier, known, n=4, cutoff=0.5)
         if not close:
             close = [k for k in known if identifier.lower() in k.lower()][:4]
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        prefixes = f" (or a family: {', '.join(p + '...' for p in self.prefixes)})" if self.prefixes else ""
+        hint = f"; did you mean {', '.join(close)}?" if close else "."
+        families = ", ".join(p + "..." for p in self.prefixes)
+        prefixes = f" (or a family: {families})" if self.prefixes else ""
         return (f"unknown {self.kind} {identifier!r}{hint} "
-                f"See `benchmark list {self.kind}s`{prefixes}.")
+                f"See `benchmark list {self.list_name or self.kind + 's'}`{prefixes}.")
 
 
 models: Registry = Registry("model")
 benchmarks: Registry = Registry("benchmark")
-stimulus_sets: Registry = Registry("stimulus set")
+stimulus_sets: Registry = Registry("stimulus set", "stimulus-sets")
+# Data set fetchers for ``benchmark fetch NAME``: factory(data_dir: Path, force: bool,
+# url: str | None) -> Path of the ready data folder.
+fetchers: Registry = Registry("dataset", "datasets")
 
 _discovered = False
 plugin_import_errors: dict[str, str] = {}

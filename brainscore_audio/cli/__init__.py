@@ -9,9 +9,17 @@ import sys
 from collections.abc import Sequence
 
 from ..errors import UserError
-from . import demo_cmd, leaderboard_cmd, list_cmd, run_cmd, validate_cmd
+from . import (
+    analyze_cmd,
+    demo_cmd,
+    fetch_cmd,
+    leaderboard_cmd,
+    list_cmd,
+    run_cmd,
+    validate_cmd,
+)
 
-SUBCOMMANDS = [list_cmd, run_cmd, demo_cmd, leaderboard_cmd, validate_cmd]
+SUBCOMMANDS = [list_cmd, run_cmd, demo_cmd, fetch_cmd, leaderboard_cmd, validate_cmd, analyze_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -10,8 +10,9 @@ from .. import registry
 
 
 def add_parser(subparsers) -> None:
-    parser = subparsers.add_parser("list", help="list registered models, benchmarks or stimulus sets")
-    parser.add_argument("what", choices=["models", "benchmarks", "stimulus-sets"])
+    parser = subparsers.add_parser(
+        "list", help="list registered models, benchmarks, stimulus sets or fetchable datasets")
+    parser.add_argument("what", choices=["models", "benchmarks", "stimulus-sets", "datasets"])
     parser.set_defaults(handler=main)
 
 
@@ -34,8 +35,10 @@ def main(args: argparse.Namespace) -> int:
                 rows.append([identifier, "?", ", ".join(sorted(entry.tags)),
                              f"(cannot construct: {exc})"])
         print(tabulate(rows, headers=["benchmark", "version", "tags", "description"]))
-    else:
+    elif args.what == "stimulus-sets":
         print("\n".join(registry.stimulus_sets.ids()))
+    else:
+        print("\n".join(registry.fetchers.ids()))
     for module, error in registry.plugin_import_errors.items():
         print(f"warning: plugin {module} failed to import: {error}")
     return 0
