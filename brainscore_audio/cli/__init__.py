@@ -11,15 +11,18 @@ from collections.abc import Sequence
 from ..errors import UserError
 from . import (
     analyze_cmd,
+    cite_cmd,
     demo_cmd,
     fetch_cmd,
     leaderboard_cmd,
     list_cmd,
+    plot_cmd,
     run_cmd,
     validate_cmd,
 )
 
-SUBCOMMANDS = [list_cmd, run_cmd, demo_cmd, fetch_cmd, leaderboard_cmd, validate_cmd, analyze_cmd]
+SUBCOMMANDS = [list_cmd, run_cmd, demo_cmd, fetch_cmd, leaderboard_cmd, validate_cmd, analyze_cmd,
+               plot_cmd, cite_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

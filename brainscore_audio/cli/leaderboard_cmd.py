@@ -1,4 +1,4 @@
-"""``benchmark leaderboard build|show|schema``."""
+"""``benchmark leaderboard build|show|schema|html|check``."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from .. import atomic, leaderboard
+from ..publish import history
 
 DEFAULT_FILE = "leaderboard/leaderboard.json"
 
@@ -26,6 +27,15 @@ def add_parser(subparsers) -> None:
     schema = actions.add_parser("schema", help="write the leaderboard JSON Schema")
     schema.add_argument("--output", metavar="FILE", help="file to write (default: stdout)")
     schema.set_defaults(handler=_schema)
+    html = actions.add_parser("html", help="write the static web leaderboard (works from file://)")
+    html.add_argument("file", nargs="?", default=DEFAULT_FILE)
+    html.add_argument("--output", required=True, metavar="DIR", help="folder for the site")
+    html.set_defaults(handler=_html)
+    check = actions.add_parser("check", help="check that a leaderboard keeps published versions")
+    check.add_argument("file", nargs="?", default=DEFAULT_FILE)
+    check.add_argument("--published", metavar="FILE",
+                       help="the last published leaderboard (e.g. from the last release tag)")
+    check.set_defaults(handler=_check)
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -36,6 +46,8 @@ def _build(args: argparse.Namespace) -> int:
         print(f"{output}: no new or changed scores; leaderboard stays at "
               f"v{board.leaderboard_version}")
         return 0
+    if base is not None:
+        history.check_history(base, board, str(output))
     leaderboard.save(board, output)
     print(f"{output}: leaderboard v{board.leaderboard_version}, "
           f"{len(board.changelog[-1].changes)} change(s)")
@@ -53,4 +65,21 @@ def _schema(args: argparse.Namespace) -> int:
         atomic.write_text(args.output, leaderboard.schema_text())
     else:
         print(leaderboard.schema_text(), end="")
+    return 0
+
+
+def _html(args: argparse.Namespace) -> int:
+    from ..publish.site import build_site
+
+    site = build_site(leaderboard.load(args.file), args.output)
+    print(f"{site.output}: {len(site)} page(s); open {site.output / 'index.html'}")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    board = leaderboard.load(args.file)
+    history.check_changelog(board, args.file)
+    if args.published:
+        history.check_history(leaderboard.load(args.published), board, args.file)
+    print(f"{args.file}: v{board.leaderboard_version}, history intact")
     return 0
