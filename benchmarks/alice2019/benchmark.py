@@ -1,0 +1,58 @@
+"""`alice2019.<metric>`: the eight similarity metrics on the Alice EEG sentences."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from brainscore_audio import settings
+from brainscore_audio.eeg import EEGDataset, EEGSimilarityBenchmark
+from brainscore_audio.eeg.citations import benchmark_bibtex
+from brainscore_audio.metrics.similarity import EIGHT
+
+from . import data
+
+VERSION = 1
+BIBTEX = """@article{brennan2019hierarchical,
+  title = {Hierarchical structure guides rapid linguistic predictions during naturalistic listening},
+  author = {Brennan, Jonathan R. and Hale, John T.},
+  journal = {PLoS ONE},
+  volume = {14},
+  number = {1},
+  pages = {e0207741},
+  year = {2019},
+  doi = {10.1371/journal.pone.0207741}
+}
+
+@misc{brennan2019alicedata,
+  title = {EEG Datasets for Naturalistic Listening to "Alice in Wonderland"},
+  author = {Brennan, Jonathan R.},
+  publisher = {University of Michigan - Deep Blue Data},
+  year = {2019},
+  doi = {10.7302/Z29C6VNH}
+}"""
+
+
+@cache
+def dataset(data_dir: Path) -> EEGDataset:
+    """One data set object per data folder, shared by the eight benchmarks."""
+    return data.load(data_dir)
+
+
+def make(metric: str, data_dir: Path | None = None) -> EEGSimilarityBenchmark:
+    root = settings.data_dir(data_dir)
+    return EEGSimilarityBenchmark(
+        f"alice2019.{metric}", metric, lambda: dataset(root), version=VERSION,
+        description=f"Alice EEG (Brennan & Hale 2019), 84 sentences, 33 subjects: {metric}, "
+                    "250-500 ms window, best layer",
+        bibtex=benchmark_bibtex(BIBTEX, metric),
+        data_parameters=lambda: {"data_set": "alice2019", "doi": data.DOI,
+                                 "segment_onsets": "proc/<subject>.mat trl (median over the "
+                                                   "segment's words)",
+                                 "segment_label_shift": data.SEGMENT_LABEL_SHIFT,
+                                 "electrode_positions": dataset(root).facts.get("positions"),
+                                 "mains_hz": data.MAINS_HZ},
+    )
+
+
+METRICS = EIGHT

@@ -1,0 +1,176 @@
+"""A tiny Alice release written by code, in the real layout (for tests; nothing is committed).
+
+Two audio segments of synthetic "speech" (harmonic syllables), two sentences each; subjects whose
+EEG is a planted response to the audio envelope plus shared and channel noise; three planted bad
+channels (one flat, one very noisy, one unrelated to the others) and one marked bad by the
+authors' `proc` file.
+"""
+
+from __future__ import annotations
+
+import csv
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import scipy.io
+import soundfile
+
+from .data import AUDIO_NAME, CSV_NAME, DATASETS_NAME, SFP_NAME
+
+SAMPLE_RATE = 16_000
+SFREQ = 500.0
+EEG_LABELS = [str(i) for i in range(1, 62) if i != 29]  # 60 electrodes (29: implicit reference)
+LABELS = EEG_LABELS + ["VEOG", "Aux5"]
+PLANTED_BAD = {"5": "flat", "7": "std-z", "9": "low-correlation"}
+MARKED_BAD = "12"
+SEGMENT_STARTS_S = {1: 1.0, 2: 9.0}  # where each audio segment starts in the recordings
+COLUMNS = ["Word", "Segment", "onset", "offset", "Order", "Sentence", "Position", "LogFreq",
+           "SndPower", "Length", "IsLexical", "NGRAM", "RNN", "CFG"]
+
+
+def _speech(rng: np.random.Generator, n_sentences: int, words_per_sentence: int):
+    """Audio and word table rows for one segment: ``(samples, [(word, onset, offset, sentence)])``."""
+    pieces, words, t = [np.zeros(int(0.3 * SAMPLE_RATE), np.float32)], [], 0.3
+    for sentence in range(n_sentences):
+        for w in range(words_per_sentence):
+            duration = rng.uniform(0.22, 0.36)
+            n = int(duration * SAMPLE_RATE)
+            time = np.arange(n) / SAMPLE_RATE
+            f0 = rng.uniform(100, 220)
+            tone = sum(np.sin(2 * np.pi * f0 * k * time + rng.uniform(0, 6)) / k for k in (1, 2, 3))
+            envelope = np.sin(np.pi * time / duration) ** 2 * rng.uniform(0.3, 0.9)
+            pieces.append((0.25 * tone * envelope).astype(np.float32))
+            words.append((f"w{sentence}{w}", round(t, 4), round(t + duration, 4), sentence))
+            gap = rng.uniform(0.04, 0.1)
+            pieces.append(np.zeros(int(gap * SAMPLE_RATE), np.float32))
+            t += duration + gap
+            t = sum(len(p) for p in pieces) / SAMPLE_RATE
+        pieces.append(np.zeros(int(0.7 * SAMPLE_RATE), np.float32))
+        t = sum(len(p) for p in pieces) / SAMPLE_RATE
+    return np.concatenate(pieces), words
+
+
+def _envelope(audio: np.ndarray, n_samples: int) -> np.ndarray:
+    """Audio power envelope at the EEG rate (block RMS), ``(n_samples,)``."""
+    block = int(SAMPLE_RATE / SFREQ)
+    usable = audio[: len(audio) // block * block].reshape(-1, block)
+    env = np.sqrt((usable.astype(np.float64) ** 2).mean(axis=1))
+    out = np.zeros(n_samples)
+    out[: min(n_samples, len(env))] = env[:n_samples]
+    return out / max(env.max(), 1e-12)
+
+
+def write_release(root: Path, subjects=("S01", "S02", "S03"), usable=("S01", "S03"),
+                  seed: int = 0, positions_file: bool = True) -> Path:
+    """Write the release's files into ``root`` (the ``alice2019`` folder); returns ``root``."""
+    rng = np.random.default_rng(seed)
+    root = Path(root)
+    (root / "audio").mkdir(parents=True, exist_ok=True)
+    (root / "proc").mkdir(exist_ok=True)
+    rows, audio, order, sentence_number = [], {}, 0, 0
+    for segment in (1, 2):
+        samples, words = _speech(rng, n_sentences=2, words_per_sentence=6)
+        audio[segment] = samples
+        soundfile.write(root / "audio" / AUDIO_NAME.format(segment=segment), samples, SAMPLE_RATE,
+                        subtype="PCM_16")
+        first = sentence_number
+        for position, (word, onset, offset, sentence) in enumerate(words):
+            order += 1
+            sentence_number = first + sentence + 1
+            rows.append({"Word": word, "Segment": segment, "onset": onset, "offset": offset,
+                         "Order": order, "Sentence": sentence_number, "Position": position % 6 + 1,
+                         "LogFreq": round(rng.uniform(5, 12), 3), "SndPower": 0.1,
+                         "Length": round(offset - onset, 4), "IsLexical": int(position % 2),
+                         "NGRAM": 4.0, "RNN": 5.0, "CFG": 6.0})
+    with open(root / CSV_NAME, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    scipy.io.savemat(root / DATASETS_NAME, {
+        "use": np.array([f"{s}.mat" for s in usable], dtype=object).reshape(1, -1)})
+    total = int((SEGMENT_STARTS_S[2] + len(audio[2]) / SAMPLE_RATE + 2.0) * SFREQ)
+    response = np.zeros(total)
+    lag = int(0.1 * SFREQ)
+    for segment, start in SEGMENT_STARTS_S.items():
+        begin = int(round(start * SFREQ)) + lag
+        env = _envelope(audio[segment], int(len(audio[segment]) / SAMPLE_RATE * SFREQ))
+        response[begin:begin + len(env)] += env
+    for index, subject in enumerate(subjects):
+        _write_subject(root, subject, response, rows, rng, extra_column=index == 2)
+    if positions_file:
+        _write_sfp(root / SFP_NAME)
+    return root
+
+
+def _write_subject(root: Path, subject: str, response: np.ndarray, rows: list[dict],
+                   rng: np.random.Generator, extra_column: bool) -> None:
+    n = len(response)
+    time = np.arange(n) / SFREQ
+    shared = 0.6 * np.sin(2 * np.pi * 10 * time + rng.uniform(0, 6)) + np.cumsum(
+        rng.normal(size=n)) * 0.01
+    weights = rng.uniform(0.5, 1.5, len(EEG_LABELS))
+    eeg = (weights[:, None] * (4.0 * response + shared)[None]
+           + 0.5 * rng.normal(size=(len(EEG_LABELS), n)))
+    eeg += 0.4 * np.sin(2 * np.pi * 60 * time)[None]  # mains
+    index = {label: i for i, label in enumerate(EEG_LABELS)}
+    eeg[index["5"]] = 0.0
+    eeg[index["7"]] = 20.0 * rng.normal(size=n)
+    eeg[index["9"]] = eeg[index["9"]].std() * rng.normal(size=n)
+    data = np.vstack([eeg, rng.normal(size=(2, n))]) * 10.0  # microvolts, like FieldTrip
+    raw = {
+        "hdr": {"Fs": SFREQ, "nChans": float(len(LABELS)), "nSamples": float(n),
+                "label": np.array(LABELS, dtype=object).reshape(-1, 1)},
+        "label": np.array(LABELS, dtype=object).reshape(-1, 1),
+        "time": _cell(time[None]),
+        "trial": _cell(data),
+        "fsample": SFREQ,
+        "sampleinfo": np.array([[1.0, float(n)]]),
+        "cfg": {"dataset": f"{subject}.vhdr"},
+    }
+    scipy.io.savemat(root / f"{subject}.mat", {"raw": raw})
+    offset = -150.0
+    trl = []
+    for row in rows:
+        onset0 = (SEGMENT_STARTS_S[row["Segment"]] + row["onset"]) * SFREQ
+        begin = round(onset0) + 1 + offset
+        values = [begin, begin + 500, offset]
+        if extra_column:
+            values.append(0.0)
+        trl.append(values + [row["Segment"], row["onset"], row["Order"]])
+    proc = {"subject": subject, "trl": np.array(trl),
+            "varnames": np.array(["segment", "tmin", "Order"], dtype=object).reshape(1, -1),
+            "rejections": {"badchans": np.array([MARKED_BAD], dtype=object).reshape(1, -1)},
+            "implicitref": "29", "refchannels": np.array(["25", "29"], dtype=object)}
+    scipy.io.savemat(root / "proc" / f"{subject}.mat", {"proc": proc})
+
+
+def _cell(array: np.ndarray) -> np.ndarray:
+    cell = np.empty((1, 1), dtype=object)
+    cell[0, 0] = array
+    return cell
+
+
+def _write_sfp(path: Path) -> None:
+    """Electrode positions (mm) in the BESA .sfp format, from mne's easycap-M10 montage."""
+    import mne
+
+    positions = mne.channels.make_standard_montage("easycap-M10").get_positions()["ch_pos"]
+    lines = [f"{name}\t{x * 1000:.3f}\t{y * 1000:.3f}\t{z * 1000:.3f}"
+             for name, (x, y, z) in positions.items()]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def write_served_release(folder: Path, **kwargs) -> Path:
+    """The release as its download page serves it: top-level files plus audio.zip and proc.zip."""
+    folder = Path(folder)
+    staging = folder / "_staging"
+    write_release(staging, **kwargs)
+    for path in staging.iterdir():
+        if path.is_file():
+            path.rename(folder / path.name)
+    for name in ("audio", "proc"):
+        with zipfile.ZipFile(folder / f"{name}.zip", "w") as archive:
+            for path in sorted((staging / name).iterdir()):
+                archive.write(path, f"{name}/{path.name}")
+    return folder
