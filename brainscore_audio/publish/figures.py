@@ -240,7 +240,8 @@ def scalp_map_figure(spec: Mapping[str, Any], title: str = "", resolution: int =
     """Scalp topography of ``details["per_channel"]`` (channels, values, positions).
 
     With 2-D ``positions`` (any unit; see :func:`head_coordinates`): a thin-plate-spline
-    interpolation through the electrode values over the head disk (image), electrodes as dots
+    interpolation through the electrode values over the head disk (image; a linear radial
+    basis when the electrodes lie on one line), electrodes as dots
     coloured by value, head outline with nose and ears. Without positions: a bar chart per
     channel. ``values`` may hold None (channel dropped): it is left out of the interpolation.
     """
@@ -275,19 +276,29 @@ def scalp_map_figure(spec: Mapping[str, Any], title: str = "", resolution: int =
 
     grid = np.linspace(-1.0, 1.0, resolution)
     gx, gy = np.meshgrid(grid, grid)
-    field = RBFInterpolator(xy[ok], values[ok], kernel="thin_plate_spline")(
-        np.column_stack([gx.ravel(), gy.ravel()])).reshape(gx.shape)
-    field[np.hypot(gx, gy) > 1.0] = np.nan
+    points = np.column_stack([gx.ravel(), gy.ravel()])
+    try:
+        interpolator = RBFInterpolator(xy[ok], values[ok], kernel="thin_plate_spline")
+    except np.linalg.LinAlgError:  # electrodes on one line: no plane to fit; a linear kernel
+        interpolator = RBFInterpolator(xy[ok], values[ok], kernel="linear", degree=0)
+    field = interpolator(points).reshape(gx.shape)
+    # values just past the rim keep the clipped edge smooth; the corners stay empty
+    field[np.hypot(gx, gy) > 1.0 + 3.0 / resolution] = np.nan
     lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
     fig = _figure(4.6, 4.2)
     ax = fig.add_subplot()
     image = ax.imshow(field, origin="lower", extent=(-1, 1, -1, 1), cmap="viridis", vmin=lo,
                       vmax=hi, interpolation="bilinear")
-    ax.contour(gx, gy, field, levels=6, colors="k", linewidths=0.4, alpha=0.5)
+    from matplotlib.patches import Circle
+
+    contours = ax.contour(gx, gy, field, levels=6, colors="k", linewidths=0.4, alpha=0.5)
+    for artist in (image, contours):
+        artist.set_clip_path(Circle((0, 0), 1.0, transform=ax.transData))
     ax.scatter(xy[ok, 0], xy[ok, 1], c=values[ok], cmap="viridis", vmin=lo, vmax=hi, s=22,
-               edgecolors="k", linewidths=0.6, zorder=3)
+               edgecolors="k", linewidths=0.6, zorder=3, label="electrodes")
     if (~ok).any():
-        ax.scatter(xy[~ok, 0], xy[~ok, 1], marker="x", color="0.3", s=18, zorder=3)
+        ax.scatter(xy[~ok, 0], xy[~ok, 1], marker="x", color="0.3", s=18, zorder=3,
+                   label="dropped")
     if len(channels) <= 64:
         for name, (px, py) in zip(channels, xy, strict=True):
             ax.annotate(name, (px, py), textcoords="offset points", xytext=(0, 4), fontsize=5,

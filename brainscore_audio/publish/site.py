@@ -148,8 +148,7 @@ def _index_body(board: Leaderboard) -> str:
             value = finite(board.aggregates[name].get(model_id))
             cells.append(f'<td class="num cell aggregate" data-raw="{_num_attr(value)}" '
                          f'data-ceiled="{_num_attr(value)}" title="{escape(name)}: '
-                         f'{_fmt(value, 4)}"><span class="val">{_fmt(value)}</span>'
-                         '<span class="bar"><span class="fill"></span></span></td>')
+                         f'{_fmt(value, 4)}"><span class="val">{_fmt(value)}</span></td>')
         rows.append(f'<tr data-model="{escape(model_id)}">{"".join(cells)}</tr>')
     legend_raw = "raw: the number the papers compare; \u00b1 standard error over subjects"
     legend_ceiled = "ceiled = raw / ceiling (a noisy ceiling can give values above 1)"
