@@ -134,3 +134,26 @@ def test_leaderboard_loads_sorts_and_toggles_in_chromium(browser, tmp_path):
     browser.find_element(By.LINK_TEXT, "beta").click()
     assert browser.current_url.endswith("/models/beta.html")
     assert len(browser.find_elements(By.CSS_SELECTOR, "svg.chart")) >= 2
+
+
+def test_demo_leaderboard_site_loads_and_sorts_in_chromium(browser, tmp_path):
+    """The committed demo leaderboard, through the CLI: one row per model; every benchmark
+    column sorts by its raw score."""
+    from selenium.webdriver.common.by import By
+
+    from brainscore_audio import leaderboard
+    from brainscore_audio.cli import main
+
+    source = Path(__file__).resolve().parents[1] / "leaderboard" / "leaderboard.json"
+    board = leaderboard.load(source)
+    assert main(["leaderboard", "html", str(source), "--output", str(tmp_path / "site")]) == 0
+    browser.get((tmp_path / "site" / "index.html").as_uri())
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#board tbody tr")) == len(board.models)
+    for bench_id in board.benchmarks:
+        raw = {m: model.scores[bench_id].raw for m, model in board.models.items()
+               if bench_id in model.scores}
+        _click_header(browser, f"th[data-benchmark='{bench_id}']")
+        order = _order(browser)
+        assert order[:len(raw)] == sorted(raw, key=lambda m: (-raw[m], m))
+    assert browser.save_screenshot(str(tmp_path / "demo.png"))
+    assert (tmp_path / "demo.png").stat().st_size > 10_000

@@ -272,6 +272,7 @@ def scalp_map_figure(spec: Mapping[str, Any], title: str = "", resolution: int =
     if ok.sum() < 3:
         raise UserError(f"details.per_channel: {int(ok.sum())} channel(s) with values; a scalp "
                         "map needs at least 3")
+    from matplotlib.patches import Circle
     from scipy.interpolate import RBFInterpolator
 
     grid = np.linspace(-1.0, 1.0, resolution)
@@ -289,8 +290,6 @@ def scalp_map_figure(spec: Mapping[str, Any], title: str = "", resolution: int =
     ax = fig.add_subplot()
     image = ax.imshow(field, origin="lower", extent=(-1, 1, -1, 1), cmap="viridis", vmin=lo,
                       vmax=hi, interpolation="bilinear")
-    from matplotlib.patches import Circle
-
     contours = ax.contour(gx, gy, field, levels=6, colors="k", linewidths=0.4, alpha=0.5)
     for artist in (image, contours):
         artist.set_clip_path(Circle((0, 0), 1.0, transform=ax.transData))
