@@ -16,6 +16,8 @@ import numpy as np
 import scipy.io
 import soundfile
 
+from brainscore_audio.eeg import synthetic
+
 from .data import AUDIO_NAME, CSV_NAME, DATASETS_NAME, SFP_NAME
 
 SAMPLE_RATE = 16_000
@@ -29,38 +31,6 @@ COLUMNS = ["Word", "Segment", "onset", "offset", "Order", "Sentence", "Position"
            "SndPower", "Length", "IsLexical", "NGRAM", "RNN", "CFG"]
 
 
-def _speech(rng: np.random.Generator, n_sentences: int, words_per_sentence: int):
-    """Audio and word table rows for one segment: ``(samples, [(word, onset, offset, sentence)])``."""
-    pieces, words, t = [np.zeros(int(0.3 * SAMPLE_RATE), np.float32)], [], 0.3
-    for sentence in range(n_sentences):
-        for w in range(words_per_sentence):
-            duration = rng.uniform(0.22, 0.36)
-            n = int(duration * SAMPLE_RATE)
-            time = np.arange(n) / SAMPLE_RATE
-            f0 = rng.uniform(100, 220)
-            tone = sum(np.sin(2 * np.pi * f0 * k * time + rng.uniform(0, 6)) / k for k in (1, 2, 3))
-            envelope = np.sin(np.pi * time / duration) ** 2 * rng.uniform(0.3, 0.9)
-            pieces.append((0.25 * tone * envelope).astype(np.float32))
-            words.append((f"w{sentence}{w}", round(t, 4), round(t + duration, 4), sentence))
-            gap = rng.uniform(0.04, 0.1)
-            pieces.append(np.zeros(int(gap * SAMPLE_RATE), np.float32))
-            t += duration + gap
-            t = sum(len(p) for p in pieces) / SAMPLE_RATE
-        pieces.append(np.zeros(int(0.7 * SAMPLE_RATE), np.float32))
-        t = sum(len(p) for p in pieces) / SAMPLE_RATE
-    return np.concatenate(pieces), words
-
-
-def _envelope(audio: np.ndarray, n_samples: int) -> np.ndarray:
-    """Audio power envelope at the EEG rate (block RMS), ``(n_samples,)``."""
-    block = int(SAMPLE_RATE / SFREQ)
-    usable = audio[: len(audio) // block * block].reshape(-1, block)
-    env = np.sqrt((usable.astype(np.float64) ** 2).mean(axis=1))
-    out = np.zeros(n_samples)
-    out[: min(n_samples, len(env))] = env[:n_samples]
-    return out / max(env.max(), 1e-12)
-
-
 def write_release(root: Path, subjects=("S01", "S02", "S03"), usable=("S01", "S03"),
                   seed: int = 0, positions_file: bool = True) -> Path:
     """Write the release's files into ``root`` (the ``alice2019`` folder); returns ``root``."""
@@ -70,7 +40,7 @@ def write_release(root: Path, subjects=("S01", "S02", "S03"), usable=("S01", "S0
     (root / "proc").mkdir(exist_ok=True)
     rows, audio, order, sentence_number = [], {}, 0, 0
     for segment in (1, 2):
-        samples, words = _speech(rng, n_sentences=2, words_per_sentence=6)
+        samples, words = synthetic.speech(rng, SAMPLE_RATE, n_sentences=2, words_per_sentence=6)
         audio[segment] = samples
         soundfile.write(root / "audio" / AUDIO_NAME.format(segment=segment), samples, SAMPLE_RATE,
                         subtype="PCM_16")
@@ -94,7 +64,8 @@ def write_release(root: Path, subjects=("S01", "S02", "S03"), usable=("S01", "S0
     lag = int(0.1 * SFREQ)
     for segment, start in SEGMENT_STARTS_S.items():
         begin = int(round(start * SFREQ)) + lag
-        env = _envelope(audio[segment], int(len(audio[segment]) / SAMPLE_RATE * SFREQ))
+        env = synthetic.envelope(audio[segment], SAMPLE_RATE, SFREQ,
+                                 int(len(audio[segment]) / SAMPLE_RATE * SFREQ))
         response[begin:begin + len(env)] += env
     for index, subject in enumerate(subjects):
         _write_subject(root, subject, response, rows, rng, extra_column=index == 2)
@@ -107,12 +78,7 @@ def _write_subject(root: Path, subject: str, response: np.ndarray, rows: list[di
                    rng: np.random.Generator, extra_column: bool) -> None:
     n = len(response)
     time = np.arange(n) / SFREQ
-    shared = 0.6 * np.sin(2 * np.pi * 10 * time + rng.uniform(0, 6)) + np.cumsum(
-        rng.normal(size=n)) * 0.01
-    weights = rng.uniform(0.5, 1.5, len(EEG_LABELS))
-    eeg = (weights[:, None] * (4.0 * response + shared)[None]
-           + 0.5 * rng.normal(size=(len(EEG_LABELS), n)))
-    eeg += 0.4 * np.sin(2 * np.pi * 60 * time)[None]  # mains
+    eeg = synthetic.planted_eeg(rng, response, SFREQ, len(EEG_LABELS), mains_hz=60.0)
     index = {label: i for i, label in enumerate(EEG_LABELS)}
     eeg[index["5"]] = 0.0
     eeg[index["7"]] = 20.0 * rng.normal(size=n)

@@ -6,7 +6,9 @@ An analysis module has ``NAME`` (the sub-command), ``HELP``, ``add_arguments(par
 
 from __future__ import annotations
 
-ANALYSES: list = []
+from . import analyze_eeg_agreement, analyze_eeg_permutation, analyze_eeg_prosody
+
+ANALYSES: list = [analyze_eeg_agreement, analyze_eeg_permutation, analyze_eeg_prosody]
 
 
 def add_parser(subparsers) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import inspect
 
 from .. import registry, settings
+from ..errors import UserError
 from .common import add_data_options
 
 
@@ -17,6 +19,9 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--list", action="store_true", help="list fetchable data sets")
     parser.add_argument("--force", action="store_true", help="fetch again even if present")
     parser.add_argument("--url", help="override the download URL (a mirror, or file://...)")
+    parser.add_argument("--subjects", metavar="LIST",
+                        help="fetch only some subjects of a large data set: a count (e.g. 2) "
+                             "or ids (e.g. S01,S03); data sets that support it say so")
     add_data_options(parser)
     parser.set_defaults(handler=main)
 
@@ -27,7 +32,14 @@ def main(args: argparse.Namespace) -> int:
             print(name)
         return 0
     fetch = registry.fetchers.make  # unknown name -> one-line error with close matches
+    extra = {}
+    if args.subjects:
+        factory = registry.fetchers.entry(args.name).factory
+        if "subjects" not in inspect.signature(factory).parameters:
+            raise UserError(f"--subjects: data set {args.name!r} is fetched whole (its fetcher "
+                            "takes no subject selection)")
+        extra["subjects"] = args.subjects
     folder = fetch(args.name, data_dir=settings.data_dir(args.data_dir), force=args.force,
-                   url=args.url)
+                   url=args.url, **extra)
     print(f"{args.name}: ready in {folder}")
     return 0

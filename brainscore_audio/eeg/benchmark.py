@@ -24,7 +24,7 @@ from ..stimuli import StimulusSet
 from .dataset import EEGDataset
 from .geometry import DEFAULT_WINDOWS, HEADLINE_WINDOW, Window
 from .positions import scalp_coordinates
-from .scoring import per_channel_scores, prepare_model_side, score_table
+from .scoring import MIN_FRAMES, per_channel_scores, prepare_model_side, score_table
 
 N_COMPONENTS = 20
 
@@ -47,6 +47,7 @@ class EEGSimilarityBenchmark(Benchmark):
                  version: int = 1, description: str = "", bibtex: str = "",
                  windows: Sequence[Window] = DEFAULT_WINDOWS,
                  headline_window: str = HEADLINE_WINDOW, n_components: int = N_COMPONENTS,
+                 min_frames: int = MIN_FRAMES,
                  data_parameters: Callable[[], dict[str, Any]] | None = None) -> None:
         if metric not in similarity.EIGHT:
             raise ValueError(f"metric must be one of {similarity.EIGHT}, got {metric!r}")
@@ -61,6 +62,7 @@ class EEGSimilarityBenchmark(Benchmark):
         self.windows = list(windows)
         self.headline_window = headline_window
         self.n_components = n_components
+        self.min_frames = min_frames
         self._load = load
         self._data_parameters = data_parameters
 
@@ -107,7 +109,9 @@ class EEGSimilarityBenchmark(Benchmark):
                         for w in self.windows],
             "window_selection": "frames with start <= t < end; a sentence shorter than a "
                                 "window's end is left out of that window; the same frames on "
-                                "both sides",
+                                "both sides; a layer with fewer than min_frames frames in a window "
+                                "is not scored there",
+            "min_frames": self.min_frames,
             "headline_window": self.headline_window,
             "aggregation": "mean over sentences within a subject, then mean over subjects; "
                            "raw = headline-window value at the best layer; error = standard "
@@ -127,7 +131,7 @@ class EEGSimilarityBenchmark(Benchmark):
           [...], "values": [...], "positions": [[x, y], ...] or None}``.
         """
         data = self.dataset
-        model = _model_side(data, activations, self.windows, self.n_components)
+        model = _model_side(data, activations, self.windows, self.n_components, self.min_frames)
         table = score_table(self.metric, model, data, self.windows)
         window_names = [w.name for w in self.windows]
         headline = window_names.index(self.headline_window)
@@ -186,14 +190,16 @@ def _nanmean(values: np.ndarray, axis: int) -> np.ndarray:
     return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
 
-def _model_side(data: EEGDataset, activations: StimulusActivations, windows, n_components):
+def _model_side(data: EEGDataset, activations: StimulusActivations, windows, n_components,
+                min_frames: int = MIN_FRAMES):
     """PCA features of these activations, memoised on the data set so the eight metric
     benchmarks scoring the same activations fit them once."""
-    key = ("model-side", id(activations), max(w.end_ms for w in windows), n_components)
+    key = ("model-side", id(activations), max(w.end_ms for w in windows), n_components,
+           min_frames)
     cached = data.memo.get(key)
     if cached is not None and cached[0] is activations:
         return cached[1]
-    model = prepare_model_side(activations, data, windows, n_components)
+    model = prepare_model_side(activations, data, windows, n_components, min_frames)
     for old in [k for k in data.memo if k[0] == "model-side"]:
         del data.memo[old]
     data.memo[key] = (activations, model)

@@ -21,6 +21,7 @@ from .dataset import EEGDataset
 from .geometry import Window, eeg_at_frames, pca_features, zscore_columns
 
 EMBEDDING_BUDGET_BYTES = 128 * 2**20
+MIN_FRAMES = 4  # fewer frames in a window give no usable frames x frames geometry
 
 
 @dataclass
@@ -30,15 +31,16 @@ class FrameGrid:
     layers: list[str]
     hops: list[float]  # seconds per frame, per sentence (the layer hop, or duration / frames)
     n_frames: list[int]  # per sentence
+    min_frames: int = MIN_FRAMES
 
     def key(self) -> tuple:
-        return (tuple(round(h, 9) for h in self.hops), tuple(self.n_frames))
+        return (tuple(round(h, 9) for h in self.hops), tuple(self.n_frames), self.min_frames)
 
     def window_frames(self, window: Window, sentence: int) -> np.ndarray | None:
         """Frame indices of ``window`` in a sentence, or None when the sentence does not cover
         the whole window (it is then left out of that window)."""
         first, stop = window.frame_range(self.hops[sentence])
-        if stop <= first or stop > self.n_frames[sentence]:
+        if stop - first < self.min_frames or stop > self.n_frames[sentence]:
             return None
         return np.arange(first, stop)
 
@@ -59,9 +61,11 @@ def _window_frame_limit(windows: Sequence[Window], hop: float) -> int:
 
 
 def prepare_model_side(activations: StimulusActivations, dataset: EEGDataset,
-                       windows: Sequence[Window], n_components: int) -> ModelSide:
+                       windows: Sequence[Window], n_components: int,
+                       min_frames: int = MIN_FRAMES) -> ModelSide:
     """PCA features per layer and sentence (fitted on the whole sentence, z-scored), grouped into
-    frame grids. Checks the activations' shape and order against the data set."""
+    frame grids. Checks the activations' shape and order against the data set. A window in
+    which a layer has fewer than ``min_frames`` frames is not scored for that layer."""
     ids = [s.id for s in dataset.sentences]
     if activations.pooling != "none":
         raise UserError(f"{dataset.name}: EEG benchmarks need framed activations (pooling='none'), "
@@ -91,7 +95,7 @@ def prepare_model_side(activations: StimulusActivations, dataset: EEGDataset,
             hops.append(step)
             limit = min(frames, _window_frame_limit(windows, step))
             per_sentence.append(pca_features(array, n_components)[:limit])
-        grid = FrameGrid([], hops, n_frames)
+        grid = FrameGrid([], hops, n_frames, min_frames)
         grid = grids.setdefault(grid.key(), grid)
         grid.layers.append(layer)
         features[layer] = per_sentence

@@ -487,3 +487,16 @@ DESCRIPTIONS: dict[str, str] = {
     "pwcca": "projection-weighted canonical correlation",
     "procrustes": "orthogonal Procrustes similarity 1 - d^2/2 of centred, unit-norm data",
 }
+
+
+def compare_rdms(metric: str, a: Array, b: Array) -> float:
+    """Compare two precomputed ``(n, n)`` RDMs with ``rsa-spearman``, ``rsa-pearson`` or
+    ``rsa-kendall`` (their strict upper triangles)."""
+    embedders = {"rsa-spearman": lambda v: _centred_unit(rankdata(v, axis=1)),
+                 "rsa-pearson": _centred_unit,
+                 "rsa-kendall": lambda v: _unit(_kendall_signs(v).astype(np.float64))}
+    if metric not in embedders:
+        raise KeyError(f"compare_rdms: expected one of {', '.join(embedders)}, got {metric!r}")
+    ea = embedders[metric](_upper(np.asarray(a, dtype=np.float64)[None]))
+    eb = embedders[metric](_upper(np.asarray(b, dtype=np.float64)[None]))
+    return float(np.clip(np.sum(ea * eb), -1.0, 1.0))

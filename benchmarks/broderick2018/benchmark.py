@@ -1,0 +1,58 @@
+"""`broderick2018.<metric>`: the eight similarity metrics on ds004408 (natural speech EEG)."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from brainscore_audio import settings
+from brainscore_audio.eeg import EEGDataset, EEGSimilarityBenchmark
+from brainscore_audio.eeg.citations import benchmark_bibtex
+from brainscore_audio.metrics.similarity import EIGHT
+
+from . import data
+
+VERSION = 1
+BIBTEX = """@article{broderick2018electrophysiological,
+  title = {Electrophysiological Correlates of Semantic Dissimilarity Reflect the Comprehension
+           of Natural, Narrative Speech},
+  author = {Broderick, Michael P. and Anderson, Andrew J. and Di Liberto, Giovanni M. and
+            Crosse, Michael J. and Lalor, Edmund C.},
+  journal = {Current Biology},
+  volume = {28},
+  number = {5},
+  pages = {803--809.e3},
+  year = {2018},
+  doi = {10.1016/j.cub.2018.01.080}
+}
+
+@misc{ds004408,
+  title = {EEG responses to continuous naturalistic speech (OpenNeuro ds004408)},
+  author = {Broderick, Michael P. and Anderson, Andrew J. and Di Liberto, Giovanni M. and
+            Crosse, Michael J. and Lalor, Edmund C.},
+  publisher = {OpenNeuro},
+  doi = {10.18112/openneuro.ds004408.v1.0.0}
+}"""
+METRICS = EIGHT
+
+
+@cache
+def dataset(data_dir: Path) -> EEGDataset:
+    """One data set object per data folder, shared by the eight benchmarks."""
+    return data.load(data_dir)
+
+
+def make(metric: str, data_dir: Path | None = None) -> EEGSimilarityBenchmark:
+    root = settings.data_dir(data_dir)
+    return EEGSimilarityBenchmark(
+        f"broderick2018.{metric}", metric, lambda: dataset(root), version=VERSION,
+        description=f"Broderick 2018 natural speech EEG (ds004408), 19 subjects, 128 channels: "
+                    f"{metric}, 250-500 ms window, best layer",
+        bibtex=benchmark_bibtex(BIBTEX, metric),
+        data_parameters=lambda: {"data_set": "broderick2018 (OpenNeuro ds004408)",
+                                 "doi": data.DOI, "mains_hz": data.MAINS_HZ,
+                                 "sentence_boundaries": f"silent gaps >= {data.SENTENCE_PAUSE_S} s "
+                                                        "between TextGrid words",
+                                 "run_alignment": "EEG sample 0 = audio sample 0 of each run",
+                                 "electrode_positions": "mne biosemi128"},
+    )
