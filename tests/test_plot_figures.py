@@ -203,6 +203,11 @@ def test_plot_rdm_errors_are_one_line(tmp_path, rng, planted_set, capsys):
         assert main(["plot", "rdm", *extra, "--output", str(tmp_path / "o")]) == 2
         err = capsys.readouterr().err
         assert message in err and err.count("\n") == 1, err
+    # `plot all` skips what it cannot draw, with a warning, and draws the rest
+    assert main(["plot", "all", "--leaderboard", str(board_file), "--model", "m1", "--benchmark",
+                 "fmri.rsa", "--format", "svg", "--output", str(tmp_path / "a")]) == 0
+    assert "warning: skipped the RDM figure" in capsys.readouterr().err
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["m1__fmri.rsa.layers.svg"]
     # with --scores beside --leaderboard the artefacts are found
     assert main(["plot", "rdm", "--leaderboard", str(board_file), "--scores", str(tmp_path),
                  "--model", "m1", "--benchmark", "fmri.rsa", "--format", "svg",

@@ -88,7 +88,12 @@ def main(args: argparse.Namespace) -> int:
             written += figures.save(figures.layer_profile_figure(item.record), f"{stem}.layers",
                                     args.format)
         if "rdm" in kinds and (explicit or "layer_rdms" in item.record.artefacts):
-            written += figures.save(_rdm(item, args), f"{stem}.rdm", args.format)
+            try:
+                written += figures.save(_rdm(item, args), f"{stem}.rdm", args.format)
+            except UserError as exc:
+                if explicit:
+                    raise
+                print(f"warning: skipped the RDM figure: {exc}", file=sys.stderr)
         title = f"{item.record.model.id} on {item.record.benchmark.id}"
         spec = item.record.details.get("layer_by_window")
         if "eeg-windows" in kinds and (explicit or spec is not None):
