@@ -24,6 +24,9 @@ def test_wheel_contains_plugins_and_entry_points(tmp_path):
             assert f"{package}/{plugin.name}/__init__.py" in names
             if (plugin / "metadata.yaml").is_file():
                 assert f"{package}/{plugin.name}/metadata.yaml" in names
+    templates = ROOT / "brainscore_audio" / "publish" / "templates"
+    for template in templates.iterdir():  # the web leaderboard needs its package data
+        assert f"brainscore_audio/publish/templates/{template.name}" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "[brainscore_audio.benchmarks]" in text and "brainscore_audio_benchmarks" in text
