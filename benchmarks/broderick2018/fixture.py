@@ -37,8 +37,9 @@ def write_textgrid(path: Path, words: list[tuple[str, float, float]], duration: 
              '        class = "IntervalTier" ', '        name = "words" ', "        xmin = 0 ",
              f"        xmax = {duration} ", f"        intervals: size = {len(intervals)} "]
     for i, (start, end, text) in enumerate(intervals, start=1):
+        quoted = text.replace('"', '""')  # Praat doubles quotes inside strings
         lines += [f"        intervals [{i}]:", f"            xmin = {start} ",
-                  f"            xmax = {end} ", f'            text = "{text}" ']
+                  f"            xmax = {end} ", f'            text = "{quoted}" ']
     path.write_text("\n".join(lines) + "\n")
 
 

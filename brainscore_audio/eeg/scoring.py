@@ -123,7 +123,7 @@ def eeg_frames(dataset: EEGDataset, grid: FrameGrid, windows: Sequence[Window],
             times = np.arange(grid.n_frames[index]) * hop
             frames = zscore_columns(eeg_at_frames(data, eeg.sfreq, eeg.lead_s[index], times))
             limit = min(grid.n_frames[index], _window_frame_limit(windows, hop))
-            frames_per_sentence.append(frames[:limit].astype(np.float32))
+            frames_per_sentence.append(frames[:limit])
         out[subject] = frames_per_sentence
     _remember(dataset, key, out)
     return out
@@ -157,14 +157,15 @@ def cross_scores(metric: str, x: np.ndarray, y: np.ndarray,
     step = max(1, rows_per_chunk // (a + min(b, y_rows)))
     for start in range(0, items, step):
         stop = min(items, start + step)
-        ex = similarity.embed(metric, x[start:stop].reshape(-1, n, x.shape[3]))
-        ex = ex.reshape(stop - start, a, -1)
+        ex, sx = similarity.embed_scaled(metric, x[start:stop].reshape(-1, n, x.shape[3]))
+        ex, sx = ex.reshape(stop - start, a, -1), sx.reshape(stop - start, a, 1)
         for y_start in range(0, b, y_rows):
             y_stop = min(b, y_start + y_rows)
             block = y[start:stop, y_start:y_stop]
-            ey = similarity.embed(metric, block.reshape(-1, n, y.shape[3]))
+            ey, sy = similarity.embed_scaled(metric, block.reshape(-1, n, y.shape[3]))
             ey = ey.reshape(stop - start, y_stop - y_start, -1)
-            scores = np.matmul(ex, ey.transpose(0, 2, 1))
+            sy = sy.reshape(stop - start, 1, y_stop - y_start)
+            scores = np.matmul(ex, ey.transpose(0, 2, 1)).astype(np.float64) * sx * sy
             if metric != "hsic-rbf":
                 scores = np.clip(scores, -1.0, 1.0)
             out[start:stop, :, y_start:y_stop] = scores

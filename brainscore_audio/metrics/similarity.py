@@ -170,11 +170,16 @@ def _kendall_signs(values: Array) -> Array:
     return np.sign(values[:, rows] - values[:, cols]).astype(np.float32)
 
 
-def _embed_rsa_kendall(x: Array) -> Array:
-    signs = _kendall_signs(_upper(rdm_batch(x)))
+def _kendall_scales(signs: Array) -> Array:
+    """``1 / sqrt(#untied pairs)`` per row (NaN where every pair is tied)."""
     norms = np.sqrt(np.einsum("ij,ij->i", signs, signs, dtype=np.float64))
     with np.errstate(invalid="ignore", divide="ignore"):
-        return (signs / np.where(norms > 0, norms, np.nan)[:, None]).astype(np.float32)
+        return 1.0 / np.where(norms > 0, norms, np.nan)
+
+
+def _embed_rsa_kendall(x: Array) -> Array:
+    signs = _kendall_signs(_upper(rdm_batch(x)))
+    return signs * _kendall_scales(signs)[:, None]
 
 
 def _flat(matrices: Array) -> Array:
@@ -240,6 +245,21 @@ def embed(metric: str, x: Array) -> Array:
     return EMBEDDINGS[metric](x)
 
 
+def embed_scaled(metric: str, x: Array) -> tuple[Array, Array]:
+    """``(E, scale)`` with ``embed(metric, x) == E * scale[:, None]``.
+
+    For ``rsa-kendall``, E holds the raw pair signs (float32, exact) so products of embeddings
+    are exact integer counts and the normalisation is applied afterwards in float64; for the
+    other metrics ``scale`` is 1.
+    """
+    x = _as_batch(x)
+    if metric == "rsa-kendall" and x.shape[1] >= MIN_ROWS[metric]:
+        signs = _kendall_signs(_upper(rdm_batch(x)))
+        return signs, _kendall_scales(signs)
+    embedded = embed(metric, x)
+    return embedded, np.ones(embedded.shape[0])
+
+
 def cross_similarity(metric: str, ex: Array, ey: Array) -> Array:
     """Every pair of precomputed embeddings: ``(a, E) x (b, E) -> (a, b)``."""
     dtype = np.float32 if metric == "rsa-kendall" else np.float64
@@ -256,10 +276,12 @@ def paired_similarity(metric: str, x: Array, y: Array) -> Array:
     if x.shape[:2] != y.shape[:2]:
         raise ValueError(f"X {x.shape} and Y {y.shape} must have the same batch size and rows")
     if metric in EMBEDDINGS:
-        ex, ey = embed(metric, x), embed(metric, y)
+        (ex, sx), (ey, sy) = embed_scaled(metric, x), embed_scaled(metric, y)
         if ex.shape[1] != ey.shape[1]:  # undefined (too few rows) on both sides
             return np.full(x.shape[0], np.nan)
-        out = np.einsum("ij,ij->i", ex.astype(np.float64), ey.astype(np.float64))
+        dtype = np.float32 if metric == "rsa-kendall" else np.float64  # +-1 sums: exact
+        out = np.einsum("ij,ij->i", ex.astype(dtype), ey.astype(dtype)).astype(np.float64)
+        out = out * sx * sy
         return out if metric == "hsic-rbf" else np.clip(out, -1.0, 1.0)
     if metric in EXTRA_FUNCTIONS:
         return np.array([EXTRA_FUNCTIONS[metric](a, b) for a, b in zip(x, y, strict=True)])
