@@ -8,6 +8,6 @@ from brainscore_audio.registry import models
 from .model import Crepe
 
 for _size in ("full", "tiny"):
-    models.register(f"crepe-{_size}", partial(Crepe, _size), tags={"pretrained", "pip-weights"})
+    models.register(f"crepe-{_size}", partial(Crepe, _size), tags={"pretrained", "offline"})
     models.register(f"crepe-{_size}-untrained", partial(Crepe, _size, pretrained=False),
-                    tags={"untrained", "builtin"})
+                    tags={"untrained", "offline"})

@@ -1,0 +1,63 @@
+"""Hub model plugins in three lines: the folder holds ``metadata.yaml`` (with ``checkpoint``: the
+hub repo id, optional ``revision``), ``config.json`` and ``preprocessor_config.json`` (the
+checkpoint's architecture and input settings, so layers are known and the untrained twin can be
+built offline). The plugin's ``__init__.py`` registers::
+
+    models.register("wav2vec2-base", partial(hub_model, __file__, "wav2vec2-base"),
+                    tags={"pretrained", "needs-download"})
+    models.register("wav2vec2-base-untrained",
+                    partial(hub_model, __file__, "wav2vec2-base-untrained", random_weights=True),
+                    tags={"untrained", "offline"})
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+
+from ...errors import UserError
+from .model import HFModel
+
+
+def hub_model(plugin_file: str, identifier: str, random_weights: bool | None = None,
+              seed: int = 0) -> HFModel:
+    """An :class:`HFModel` described by the plugin folder of ``plugin_file``.
+
+    ``random_weights=None`` follows ``BRAINSCORE_AUDIO_RANDOM_WEIGHTS``; ``True`` is the
+    untrained twin.
+    """
+    folder = Path(plugin_file).resolve().parent
+    metadata = _read(folder / "metadata.yaml", yaml.safe_load)
+    repo_id = metadata.get("checkpoint")
+    if not isinstance(repo_id, str) or "/" not in repo_id:
+        raise UserError(f"{folder / 'metadata.yaml'}: 'checkpoint' must be the hub repo id "
+                        f"(<org>/<name>), got {repo_id!r}")
+    return HFModel(repo_id, identifier=identifier, revision=metadata.get("revision"),
+                   config=_read(folder / "config.json", json.loads),
+                   preprocessor=_read(folder / "preprocessor_config.json", json.loads),
+                   random_weights=random_weights, seed=seed)
+
+
+def _read(path: Path, parse) -> dict:
+    if not path.is_file():
+        raise UserError(f"{path}: missing (a hub plugin folder needs metadata.yaml, config.json "
+                        "and preprocessor_config.json)")
+    try:
+        value = parse(path.read_text(encoding="utf-8"))
+    except Exception as exc:  # noqa: BLE001 - yaml and json raise different types
+        raise UserError(f"{path}: not valid ({str(exc).splitlines()[0]})") from exc
+    if not isinstance(value, dict):
+        raise UserError(f"{path}: expected a mapping at the top level")
+    return value
+
+
+def parameter_count(model: HFModel) -> int:
+    """Number of parameters of ``model``'s architecture, counted on torch's ``meta`` device
+    (shapes only: no memory, no initialisation, no download), for tests of plugin configs."""
+    import torch
+
+    with torch.device("meta"):
+        module = model.family.build(None)
+    return sum(p.numel() for p in module.parameters())

@@ -1,0 +1,24 @@
+"""`wav2vec2-base`: the plugin's config is the published
+architecture (95M parameters, Baevski et al. 2020);
+the pretrained id loads facebook/wav2vec2-base from the hub;
+the twin is offline with seeded random weights."""
+
+from brainscore_audio.adapters.hf.plugin import parameter_count
+from brainscore_audio.registry import models
+
+
+def test_config_is_the_published_architecture():
+    model = models.make("wav2vec2-base")
+    assert model.layers == ["cnn"] + [f"hidden{i}" for i in range(13)]
+    assert model.sample_rate == 16000
+    assert model.family.hop_seconds == 0.02
+    assert abs(parameter_count(model) / 95e6 - 1) < 0.02  # BASE: 95M parameters
+    assert model.default_layers == model.layers  # 14 layers: all are scored
+
+def test_pretrained_id_loads_the_hub_checkpoint_and_the_twin_is_random():
+    model = models.make("wav2vec2-base")
+    assert "needs-download" in models.entry("wav2vec2-base").tags
+    assert model.repo_id == "facebook/wav2vec2-base" and not model.random_weights
+    twin = models.make("wav2vec2-base-untrained")
+    assert twin.random_weights and twin.layers == model.layers
+    assert twin.checkpoint.startswith("random weights") and twin.version != model.version
