@@ -12,7 +12,7 @@ from ..activations import StimulusActivations
 from ..benchmark import Benchmark
 from ..errors import UserError
 from ..stimuli import StimulusSet
-from .dataset import FMRIDataset
+from .dataset import ComponentDataset, FMRIDataset
 
 
 class FMRIBenchmark(Benchmark):
@@ -20,12 +20,14 @@ class FMRIBenchmark(Benchmark):
 
     Args:
         identifier, version, description, bibtex, embedded: see :class:`Benchmark`.
-        load: returns the data set; called once, on first use.
+        load: returns the data set (:class:`FMRIDataset`, or :class:`ComponentDataset` for
+            component benchmarks); called once, on first use.
     """
 
     pooling = "mean"
 
-    def __init__(self, identifier: str, load: Callable[[], FMRIDataset], *, version: int = 1,
+    def __init__(self, identifier: str, load: Callable[[], FMRIDataset | ComponentDataset], *,
+                 version: int = 1,
                  description: str = "", bibtex: str = "", embedded: bool = False) -> None:
         self.identifier = identifier
         self.version = version
@@ -35,7 +37,7 @@ class FMRIBenchmark(Benchmark):
         self._load = load
 
     @cached_property
-    def dataset(self) -> FMRIDataset:
+    def dataset(self) -> FMRIDataset | ComponentDataset:
         """The data set (loaded on first access)."""
         return self._load()
 
@@ -67,13 +69,20 @@ class FMRIBenchmark(Benchmark):
         activations.check_finite()
         return matrices
 
-    def _common_parameters(self) -> dict[str, Any]:
+    def _fold_parameters(self) -> dict[str, Any]:
         data = self.dataset
         return {
             "pooling": self.pooling,
             "folds": {"source": data.fold_source, "n_folds": int(len(np.unique(data.folds))),
                       "sha256": data.folds_sha256()},
             "n_stimuli": len(data.stimulus_set),
+            **data.parameters,
+        }
+
+    def _common_parameters(self) -> dict[str, Any]:
+        data = self.dataset
+        return {
+            **self._fold_parameters(),
             "n_voxels": int(data.responses.n_voxels),
             "n_subjects": len(data.responses.subject_labels()),
             "n_sessions": int(data.responses.responses.shape[2]),

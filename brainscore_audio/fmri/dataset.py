@@ -19,6 +19,7 @@ class VoxelResponses:
         subjects: ``(n_voxels,)`` subject label of each voxel (str).
         voxel_ids: ``(n_voxels,)`` identifiers from the data release.
         rois: ``(n_voxels,)`` region label (e.g. Primary, Anterior, Lateral, Posterior) or None.
+            Voxels outside every region carry ``""`` (``None`` or NaN labels are converted).
     """
 
     responses: np.ndarray
@@ -39,7 +40,7 @@ class VoxelResponses:
                 raise ValueError(f"{name} has {len(getattr(self, name))} entries for "
                                  f"{n_voxels} voxels")
         if self.rois is not None:
-            self.rois = np.asarray(self.rois).astype(str)
+            self.rois = np.array(["" if _missing_label(r) else str(r) for r in self.rois])
 
     @property
     def n_voxels(self) -> int:
@@ -64,6 +65,16 @@ class VoxelResponses:
                               None if self.rois is None else self.rois[mask])
 
 
+def _missing_label(value) -> bool:
+    """True for ``None`` and float NaN (how pandas marks a voxel without a region)."""
+    return value is None or (isinstance(value, float | np.floating) and np.isnan(value))
+
+
+def folds_sha256(folds: np.ndarray) -> str:
+    """sha256 of a fold assignment (as comma-separated integers)."""
+    return hashlib.sha256(",".join(map(str, np.asarray(folds).tolist())).encode()).hexdigest()
+
+
 @dataclass
 class FMRIDataset:
     """Everything an fMRI benchmark scores against.
@@ -75,6 +86,7 @@ class FMRIDataset:
         fold_source: where the folds come from (a citation or the seed that made them).
         checksums: ``{name: sha256}`` of the data files used.
         facts: counts and planted values to show in the benchmark metadata.
+        parameters: data-set specific settings recorded with every score (JSON-serialisable).
     """
 
     stimulus_set: StimulusSet
@@ -83,7 +95,41 @@ class FMRIDataset:
     fold_source: str
     checksums: dict[str, str] = field(default_factory=dict)
     facts: dict = field(default_factory=dict)
+    parameters: dict = field(default_factory=dict)
 
     def folds_sha256(self) -> str:
         """sha256 of the fold assignment (as comma-separated integers)."""
-        return hashlib.sha256(",".join(map(str, np.asarray(self.folds).tolist())).encode()).hexdigest()
+        return folds_sha256(self.folds)
+
+
+@dataclass
+class ComponentDataset:
+    """Responses that are not voxels of subjects but a few named components (e.g. the six
+    voxel-decomposition components of Norman-Haignere et al. 2015).
+
+    Attributes:
+        stimulus_set: the stimuli, canonical order.
+        components: ``(n_stimuli, n_components)`` float, rows in the stimulus set's order.
+        component_names: ``n_components`` names, in column order.
+        folds, fold_source, checksums, facts, parameters: as in :class:`FMRIDataset`.
+    """
+
+    stimulus_set: StimulusSet
+    components: np.ndarray
+    component_names: list[str]
+    folds: np.ndarray
+    fold_source: str
+    checksums: dict[str, str] = field(default_factory=dict)
+    facts: dict = field(default_factory=dict)
+    parameters: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.components = np.asarray(self.components, dtype=np.float64)
+        self.component_names = [str(c) for c in self.component_names]
+        if self.components.ndim != 2 or self.components.shape[1] != len(self.component_names):
+            raise ValueError(f"components must be (stimuli, {len(self.component_names)}), got "
+                             f"{self.components.shape}")
+
+    def folds_sha256(self) -> str:
+        """sha256 of the fold assignment (as comma-separated integers)."""
+        return folds_sha256(self.folds)

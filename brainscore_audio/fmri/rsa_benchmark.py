@@ -96,10 +96,10 @@ def _subject_rdms(responses: VoxelResponses, subjects: list[str]) -> np.ndarray:
 def _roi_profiles(responses: VoxelResponses, subjects: list[str], layer_rdms: np.ndarray,
                   names: list[str]) -> dict[str, Any]:
     """Per ROI: mean-over-subjects rho per layer and the ROI's topline. Subjects with fewer
-    than 2 voxels in an ROI are skipped for it."""
+    than 2 voxels in an ROI are skipped for it; voxels without a region (``""``) are left out."""
     out: dict[str, Any] = {}
     mean = responses.mean()
-    for roi in sorted(set(responses.rois.tolist())):
+    for roi in sorted(set(responses.rois.tolist()) - {""}):
         rdms = []
         for s in subjects:
             mask = (responses.subjects == s) & (responses.rois == roi)

@@ -21,6 +21,7 @@ from ..metrics.ridge import (
     progress_units,
 )
 from .base import FMRIBenchmark
+from .dataset import VoxelResponses
 
 AGGREGATION = "median over a subject's voxels, then mean over subjects; error = SE over subjects"
 CEILING = ("per-voxel session reliability (mean pairwise Pearson r of single sessions, "
@@ -89,6 +90,9 @@ class VoxelRidgeBenchmark(FMRIBenchmark):
         choice_counts = Counter(result.layer_index.ravel().tolist())
         total = sum(choice_counts.values())
         chosen = [names[i] for i, _ in choice_counts.most_common()]
+        roi_details = ({} if responses.rois is None else
+                       {"roi": _roi_summary(result.r2, result.per_layer_r2, result.layer_index,
+                                            responses, names)})
         return Score(
             raw=raw,
             ceiling=ceiling,
@@ -102,6 +106,7 @@ class VoxelRidgeBenchmark(FMRIBenchmark):
                 "ceiling_per_subject": dict(zip(subjects, ceiling_per_subject, strict=True)),
                 "n_voxels_scored": int(finite.sum()),
                 "n_voxels_dropped_nonfinite": int((~finite).sum()),
+                **roi_details,
             },
             artefacts={
                 "voxel_ids": responses.voxel_ids,
@@ -115,3 +120,35 @@ class VoxelRidgeBenchmark(FMRIBenchmark):
                 **({"voxel_roi": responses.rois} if responses.rois is not None else {}),
             },
         )
+
+
+def _subject_median_mean(values: np.ndarray, subjects: np.ndarray) -> float:
+    """Mean over subjects of the median of ``values`` ``(v,)`` over each subject's voxels."""
+    return float(np.mean([np.median(values[subjects == s]) for s in np.unique(subjects)]))
+
+
+def _roi_summary(r2: np.ndarray, per_layer_r2: np.ndarray, layer_index: np.ndarray,
+                 responses: VoxelResponses, names: list[str]) -> dict[str, Any]:
+    """Per region (voxels labelled ``""`` left out): the score aggregated like ``raw`` over the
+    region's voxels, the same per layer, and how often each layer was chosen there.
+
+    Args:
+        r2: ``(v,)``; per_layer_r2: ``(n_layers, v)``; layer_index: ``(n_folds, v)``.
+    """
+    out: dict[str, Any] = {}
+    for roi in sorted(set(responses.rois.tolist()) - {""}):
+        mask = responses.rois == roi
+        subjects = responses.subjects[mask]
+        per_layer = {name: _subject_median_mean(per_layer_r2[i][mask], subjects)
+                     for i, name in enumerate(names)}
+        counts = np.bincount(layer_index[:, mask].ravel(), minlength=len(names))
+        out[roi] = {
+            "n_voxels": int(mask.sum()),
+            "n_subjects": len(np.unique(subjects)),
+            "r2": _subject_median_mean(r2[mask], subjects),
+            "per_layer": per_layer,
+            "best_layer": max(per_layer, key=per_layer.get),
+            "layer_choice_fraction": {names[i]: float(c / counts.sum())
+                                      for i, c in enumerate(counts) if c},
+        }
+    return out
