@@ -24,13 +24,16 @@ et al. 2023); they are corrected.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import json
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 
+from brainscore_audio import atomic
 from brainscore_audio.download import download, unpack
 from brainscore_audio.eeg import EEGDataset, PreprocessingConfig, RawRecording
 from brainscore_audio.eeg._optional import require
@@ -170,6 +173,24 @@ def is_eeg_label(label: str) -> bool:
     return label.strip().isdigit()
 
 
+def channel_labels(root: Path, subject: str) -> list[str]:
+    """The channel labels of a subject's file, remembered in ``derived/`` (reading a 100 MB
+    file only for its labels would slow every start)."""
+    path = root / f"{subject}.mat"
+    memo = root / "derived" / "labels.json"
+    key = file_signature([path])
+    try:
+        stored = json.loads(memo.read_text())
+        if stored.get("key") == key:
+            return list(stored["labels"])
+    except (OSError, ValueError, AttributeError):
+        pass
+    _, _, labels = read_fieldtrip_raw(path)
+    with contextlib.suppress(OSError):
+        atomic.write_json(memo, {"key": key, "labels": labels})
+    return labels
+
+
 def read_subject(root: Path, subject: str) -> list[RawRecording]:
     data, sfreq, labels = read_fieldtrip_raw(root / f"{subject}.mat")
     keep = [i for i, label in enumerate(labels) if is_eeg_label(label)]
@@ -196,8 +217,7 @@ def load(data_dir: Path, config: PreprocessingConfig | None = None,
     items = sentences(root)
     audio = {str(s): root / "audio" / AUDIO_NAME.format(segment=s)
              for s in sorted({int(x.audio) for x in items})}
-    _, _, labels = read_fieldtrip_raw(root / f"{chosen[0]}.mat")
-    channels = [label for label in labels if is_eeg_label(label)]
+    channels = [label for label in channel_labels(root, chosen[0]) if is_eeg_label(label)]
     sfp = root / SFP_NAME
     positions = montage_positions(channels, sfp if sfp.is_file() else "easycap-M10")
     small = [root / CSV_NAME, root / DATASETS_NAME, *audio.values()]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import linalg
 
 
 @dataclass(frozen=True)
@@ -107,18 +108,16 @@ def pca_features(features: np.ndarray, n_components: int = 20) -> np.ndarray:
     x = x - x.mean(axis=0)
     n, d = x.shape
     k = min(n_components, n, d)
-    if n <= d:  # eigen-decomposition of the small Gram matrix
-        values, vectors = np.linalg.eigh(x @ x.T)
-        order = np.argsort(values)[::-1][:k]
-        values, vectors = values[order], vectors[:, order]
-        keep = values > 1e-10 * max(values[0], 1e-300) if values.size else values > 0
+    small = x @ x.T if n <= d else x.T @ x  # eigen-decomposition of the smaller Gram matrix
+    size = small.shape[0]
+    # only the top k eigenpairs (LAPACK syevr): much faster than a full decomposition
+    values, vectors = linalg.eigh(small, subset_by_index=[size - k, size - 1], driver="evr")
+    values, vectors = values[::-1], vectors[:, ::-1]
+    keep = values > 1e-10 * max(values[0], 1e-300) if values.size else values > 0
+    if n <= d:
         scores = vectors[:, keep] * np.sqrt(values[keep])
         loadings = x.T @ vectors[:, keep]
     else:
-        values, vectors = np.linalg.eigh(x.T @ x)
-        order = np.argsort(values)[::-1][:k]
-        values, vectors = values[order], vectors[:, order]
-        keep = values > 1e-10 * max(values[0], 1e-300) if values.size else values > 0
         loadings = vectors[:, keep]
         scores = x @ loadings
     signs = np.sign(loadings[np.argmax(np.abs(loadings), axis=0), np.arange(loadings.shape[1])])

@@ -1,0 +1,161 @@
+"""Speed of the EEG sentence benchmarks on Alice-shaped synthetic data.
+
+Shapes (defaults): 33 subjects, 84 sentences over 12 audio segments (12.4 min), 62 EEG channels
+at 500 Hz, a 13-layer model with 768 features every 20 ms (wav2vec2-base-like), the 22 default
+windows and the eight metrics. Activations are in memory ("cached"), as when `benchmark run`
+finds them in the activation cache.
+
+Prints:
+1. EEG preprocessing of all subjects (filtering, bad channels, interpolation; done once, then read
+   from the on-disk cache) and the cached re-read;
+2. the wall time of each of the eight benchmarks (all layers x windows x subjects x sentences,
+   plus the per-channel map) and their total;
+3. the throughput of the batched metrics against a plain per-comparison loop over the same
+   comparisons (one window of 250 ms: 13 frames x 20 PCA features vs 13 frames x 62 channels).
+
+Usage: python perf/eeg_metrics.py [--subjects 33 --sentences 84 --layers 13 --hop 0.02]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import soundfile
+
+from brainscore_audio.activations import StimulusActivations
+from brainscore_audio.eeg import (
+    EEGDataset,
+    EEGSimilarityBenchmark,
+    PreprocessingConfig,
+    RawRecording,
+    Sentence,
+    synthetic,
+)
+from brainscore_audio.eeg.positions import montage_positions
+from brainscore_audio.eeg.scoring import cross_scores
+from brainscore_audio.metrics.similarity import EIGHT, SIMILARITY_METRICS
+
+SFREQ = 500.0
+TOTAL_S = 12.4 * 60
+
+
+def build(args, folder: Path):
+    rng = np.random.default_rng(0)
+    segments = 12
+    per_segment = int(np.ceil(args.sentences / segments))
+    durations = rng.uniform(4.0, 13.7, args.sentences)
+    durations *= (TOTAL_S - 0.5 * args.sentences) / durations.sum()
+    sentences, starts, clock = [], {}, 2.0
+    for index, duration in enumerate(durations):
+        segment = index // per_segment + 1
+        if str(segment) not in starts:
+            starts[str(segment)] = clock
+            offset = 0.0
+        sentences.append(Sentence(f"perf-s{index + 1:03d}", str(segment), offset + 0.2,
+                                  offset + 0.2 + duration, [], index + 1))
+        offset += duration + 0.5
+        clock += duration + 0.5
+    audio = {}
+    for key in starts:
+        audio[key] = folder / f"{key}.wav"
+        soundfile.write(audio[key], np.zeros(1600, np.float32), 16000)
+    channels = [str(i) for i in range(1, 62) if i != 29] + ["62", "63"]
+    channels = channels[:args.channels]
+    positions = montage_positions(channels[:60], "easycap-M10")
+    if positions is not None and args.channels > 60:
+        positions = np.vstack([positions, positions[:args.channels - 60] * 0.98])
+    n_samples = int((clock + 3.0) * SFREQ)
+
+    def read_subject(subject: str):
+        local = np.random.default_rng(int(subject[1:]))
+        response = synthetic.envelope(local.normal(size=n_samples * 32), 16000, SFREQ, n_samples)
+        eeg = synthetic.planted_eeg(local, response, SFREQ, len(channels), mains_hz=60.0)
+        return [RawRecording(subject, eeg, SFREQ, channels, starts)]
+
+    dataset = EEGDataset("perf", sentences, audio, [f"S{i:02d}" for i in range(1, args.subjects + 1)],
+                         read_subject, channels, positions, PreprocessingConfig(),
+                         cache_dir=folder / "derived")
+    layers = {f"layer{i:02d}": [rng.standard_normal((int(s.duration / args.hop), args.dim),
+                                                    dtype=np.float32) for s in sentences]
+              for i in range(args.layers)}
+    activations = StimulusActivations([s.id for s in sentences], layers, "none",
+                                      dict.fromkeys(layers, args.hop), model_id="perf")
+    return dataset, activations
+
+
+def throughput(args) -> list[tuple[str, float, float]]:
+    """Comparisons per second: batched (``cross_scores``) vs a loop of per-pair calls."""
+    rng = np.random.default_rng(1)
+    n = int(round(0.25 / args.hop))
+    items, layers, subjects = 8, args.layers, args.subjects
+    x = rng.normal(size=(items, layers, n, 20))
+    y = rng.normal(size=(items, subjects, n, args.channels))
+    count = items * layers * subjects
+    out = []
+    for metric in EIGHT:
+        start = time.perf_counter()
+        batched = cross_scores(metric, x, y)
+        batched_time = time.perf_counter() - start
+        function = SIMILARITY_METRICS[metric]
+        loop_items = max(1, items // 4)  # a quarter of the pairs is enough to time the loop
+        start = time.perf_counter()
+        looped = np.array([[[function(x[i, a], y[i, b]) for b in range(subjects)]
+                            for a in range(layers)] for i in range(loop_items)])
+        loop_time = (time.perf_counter() - start) * items / loop_items
+        assert np.allclose(looped, batched[:loop_items], atol=1e-5, equal_nan=True), metric
+        out.append((metric, count / batched_time, count / loop_time))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--subjects", type=int, default=33)
+    parser.add_argument("--sentences", type=int, default=84)
+    parser.add_argument("--channels", type=int, default=62)
+    parser.add_argument("--layers", type=int, default=13)
+    parser.add_argument("--dim", type=int, default=768)
+    parser.add_argument("--hop", type=float, default=0.02)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="eeg-perf-"))
+    try:
+        dataset, activations = build(args, folder)
+        start = time.perf_counter()
+        for subject in dataset.subjects:
+            dataset.subject_eeg(subject)
+        preprocessing = time.perf_counter() - start
+        start = time.perf_counter()
+        for subject in dataset.subjects:
+            dataset.subject_eeg(subject)
+        reread = time.perf_counter() - start
+        print(f"shapes: {args.subjects} subjects, {args.sentences} sentences, {args.channels} "
+              f"channels at {SFREQ:g} Hz; {args.layers} layers x {args.dim} features, hop "
+              f"{args.hop * 1000:g} ms; 22 windows; CPU cores: {os.cpu_count()}")
+        print(f"EEG preprocessing, all subjects (once; then cached): {preprocessing:7.1f} s")
+        print(f"EEG re-read from the on-disk cache:                  {reread:7.1f} s")
+        total = 0.0
+        for metric in EIGHT:
+            benchmark = EEGSimilarityBenchmark(f"perf.{metric}", metric, lambda: dataset)
+            start = time.perf_counter()
+            score = benchmark(activations)
+            elapsed = time.perf_counter() - start
+            total += elapsed
+            print(f"  {metric:13s} {elapsed:6.1f} s   (raw {score.raw:+.4f}, best "
+                  f"{score.chosen_layers[0]})")
+        print(f"eight benchmarks, activations cached: {total:6.1f} s "
+              f"(the first includes the PCA features and EEG frames, shared by the others)")
+        print("\nthroughput, one 250 ms window (comparisons / s):")
+        print(f"  {'metric':13s} {'batched':>10s} {'loop':>10s} {'ratio':>7s}")
+        for metric, batched, looped in throughput(args):
+            print(f"  {metric:13s} {batched:10.0f} {looped:10.0f} {batched / looped:6.1f}x")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
