@@ -1,0 +1,80 @@
+"""dasheng-base: the encoder is the published size, a checkpoint in the release layout
+({"model", "config"}, torchaudio buffers) is fetched by URL and loads exactly, long inputs
+are encoded in 10 s chunks as released, and the untrained twin is seeded."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from brainscore_audio_submissions.dasheng_base.model import CHECKPOINT_FILE, Dasheng
+from brainscore_audio_submissions.dasheng_base.network import DashengEncoder, frames_to_tokens
+
+from brainscore_audio.errors import UserError
+
+TINY = {"embed_dim": 32, "depth": 2, "num_heads": 2}
+
+
+def release_checkpoint(network: DashengEncoder, config: dict) -> dict:
+    """The layout of the released .pt: init_bn.1.*, torchaudio front-end buffers, the rest."""
+    state = {}
+    for key, value in network.state_dict().items():
+        state[key.replace("front_end.bn.", "init_bn.1.")] = value
+    state["front_end.0.spectrogram.window"] = torch.hann_window(512)
+    state["front_end.0.mel_scale.fb"] = network.front_end.fb.T.clone()
+    return {"model": state, "config": config}
+
+
+def test_base_encoder_has_the_published_size():
+    with torch.device("meta"):
+        encoder = DashengEncoder(embed_dim=768, depth=12, num_heads=12)
+    assert abs(sum(p.numel() for p in encoder.parameters()) / 86e6 - 1) < 0.02  # Dasheng base: 86M
+
+
+def test_release_checkpoint_downloads_and_loads_exactly(tmp_path):
+    torch.manual_seed(5)
+    source = DashengEncoder(**TINY).eval()
+    served = tmp_path / "served"
+    served.mkdir()
+    torch.save(release_checkpoint(source, {"target_length": 1008, "pooling": "mean", **TINY}),
+               served / CHECKPOINT_FILE)
+    model = Dasheng(url=(served / CHECKPOINT_FILE).as_uri(), weights_dir=tmp_path / "w",
+                    architecture=TINY)  # pooch fetches file:// URLs as it does https://
+    audio = np.random.default_rng(0).uniform(-0.3, 0.3, (2, 8000)).astype(np.float32)
+    out = model.embed(audio, ["block2", "norm"])
+    with torch.no_grad():
+        expected = source(torch.from_numpy(audio))
+    np.testing.assert_allclose(out["norm"].values, expected[-1].numpy(), rtol=1e-5, atol=1e-5)
+    assert out["block2"].values.shape == (2, frames_to_tokens(8000), 32)
+    assert model.checkpoint.startswith(f"{CHECKPOINT_FILE} sha256:")
+    assert (tmp_path / "w" / CHECKPOINT_FILE).is_file()
+
+
+def test_a_file_that_is_not_a_dasheng_checkpoint_is_refused(tmp_path):
+    torch.save({"weights": {}}, tmp_path / CHECKPOINT_FILE)
+    model = Dasheng(url=(tmp_path / CHECKPOINT_FILE).as_uri(), weights_dir=tmp_path)
+    with pytest.raises(UserError, match="not a Dasheng base checkpoint"):
+        model.load()
+
+
+def test_long_inputs_are_encoded_in_release_chunks():
+    torch.manual_seed(0)
+    encoder = DashengEncoder(**TINY, target_length=16).eval()  # 4 tokens per chunk
+    audio = torch.randn(1, 160 * 40)  # 41 frames -> 10 tokens: chunks of 4, 4, 2
+    with torch.no_grad():
+        whole = encoder(audio)[-1]
+        patches = encoder.patch_embed(encoder.front_end(audio))
+        first = patches[..., :4] + encoder.time_pos_embed[..., :4] + encoder.freq_pos_embed
+        x = first.flatten(2).transpose(1, 2)
+        for block in encoder.blocks:
+            x = block(x)
+        np.testing.assert_allclose(whole[:, :4].numpy(), encoder.norm(x).numpy(), atol=1e-5)
+    assert whole.shape == (1, 10, 32)
+
+
+def test_untrained_twin_is_seeded_and_offline():
+    audio = np.random.default_rng(1).uniform(-0.3, 0.3, (1, 4000)).astype(np.float32)
+    first = Dasheng(pretrained=False).embed(audio, ["block3"])["block3"].values
+    second = Dasheng(pretrained=False).embed(audio, ["block3"])["block3"].values
+    np.testing.assert_array_equal(first, second)
+    assert first.shape == (1, frames_to_tokens(4000), 768)
