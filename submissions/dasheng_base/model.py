@@ -39,6 +39,9 @@ class Dasheng(AudioModel):
                  architecture: dict[str, int] | None = None) -> None:
         self.pretrained = pretrained
         self.architecture = dict(architecture or BASE)
+        depth = self.architecture["depth"]
+        self.layers = ["patch"] + [f"block{i}" for i in range(1, depth + 1)] + ["norm"]
+        self.default_layers = list(self.layers)
         self.url = url
         self.weights_dir = weights_dir
         self.identifier = "dasheng-base" if pretrained else "dasheng-base-untrained"
@@ -93,5 +96,5 @@ class Dasheng(AudioModel):
         with torch.inference_mode():
             outputs = self._network(torch.from_numpy(np.ascontiguousarray(audio, np.float32))
                                     .to(self._device))
-        return {name: Activations(outputs[LAYERS.index(name)].float().cpu().numpy(), 0.04)
+        return {name: Activations(outputs[self.layers.index(name)].float().cpu().numpy(), 0.04)
                 for name in layers}

@@ -1,8 +1,12 @@
 """dasheng-base: the encoder is the published size, a checkpoint in the release layout
-({"model", "config"}, torchaudio buffers) is fetched by URL and loads exactly, long inputs
+({"model", "config"}, torchaudio buffers) downloads over loopback HTTP and loads exactly, long inputs
 are encoded in 10 s chunks as released, and the untrained twin is seeded."""
 
 from __future__ import annotations
+
+import functools
+import http.server
+import threading
 
 import numpy as np
 import pytest
@@ -31,15 +35,37 @@ def test_base_encoder_has_the_published_size():
     assert abs(sum(p.numel() for p in encoder.parameters()) / 86e6 - 1) < 0.02  # Dasheng base: 86M
 
 
-def test_release_checkpoint_downloads_and_loads_exactly(tmp_path):
+@pytest.fixture
+def serve():
+    """Serve a folder over loopback HTTP (as the library's ``http_server`` test fixture)."""
+    servers = []
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    def start(folder) -> str:
+        handler = functools.partial(Quiet, directory=str(folder))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def test_release_checkpoint_downloads_and_loads_exactly(tmp_path, serve):
     torch.manual_seed(5)
     source = DashengEncoder(**TINY).eval()
     served = tmp_path / "served"
     served.mkdir()
     torch.save(release_checkpoint(source, {"target_length": 1008, "pooling": "mean", **TINY}),
                served / CHECKPOINT_FILE)
-    model = Dasheng(url=(served / CHECKPOINT_FILE).as_uri(), weights_dir=tmp_path / "w",
-                    architecture=TINY)  # pooch fetches file:// URLs as it does https://
+    model = Dasheng(url=f"{serve(served)}/{CHECKPOINT_FILE}", weights_dir=tmp_path / "w",
+                    architecture=TINY)
     audio = np.random.default_rng(0).uniform(-0.3, 0.3, (2, 8000)).astype(np.float32)
     out = model.embed(audio, ["block2", "norm"])
     with torch.no_grad():
@@ -51,8 +77,8 @@ def test_release_checkpoint_downloads_and_loads_exactly(tmp_path):
 
 
 def test_a_file_that_is_not_a_dasheng_checkpoint_is_refused(tmp_path):
-    torch.save({"weights": {}}, tmp_path / CHECKPOINT_FILE)
-    model = Dasheng(url=(tmp_path / CHECKPOINT_FILE).as_uri(), weights_dir=tmp_path)
+    torch.save({"weights": {}}, tmp_path / CHECKPOINT_FILE)  # already downloaded: not fetched again
+    model = Dasheng(url="https://example.invalid/dasheng_base.pt", weights_dir=tmp_path)
     with pytest.raises(UserError, match="not a Dasheng base checkpoint"):
         model.load()
 
