@@ -54,6 +54,10 @@ class Benchmark(ABC):
         embedded: True when the benchmark needs no download (runs by default and in the demo).
         description: one line for ``benchmark list benchmarks``.
         bibtex: citations of the data and method papers.
+
+    Set by the harness before scoring:
+        device: the run's ``--device`` (``"cpu"`` or ``"cuda"``), for benchmarks that train
+            something while scoring (e.g. downstream probes).
     """
 
     identifier: str
@@ -62,6 +66,7 @@ class Benchmark(ABC):
     embedded: bool = False
     description: str = ""
     bibtex: str = ""
+    device: str = "cpu"
 
     @property
     @abstractmethod

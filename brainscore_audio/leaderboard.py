@@ -102,6 +102,7 @@ def build(records: list[ScoreRecord], base: Leaderboard | None = None) -> Leader
     goes up by one with a changelog entry listing the changes; otherwise ``base`` comes back
     unchanged.
     """
+    from . import downstream  # noqa: F401 - registers the downstream overall AGGREGATORS
     from .registry import benchmarks as benchmark_registry
     from .registry import models as model_registry
 

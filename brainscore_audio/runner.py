@@ -154,6 +154,7 @@ def run_models(
                                   group[0].pooling, cache, device, batch_size, progress=progress)
             extraction_time = time.perf_counter() - extraction_start
             for benchmark in group:
+                benchmark.device = device
                 outcome = score_and_write(benchmark, activations, ref, output_dir, device,
                                           extraction_time)
                 log(f"score {model_id} on {benchmark.identifier}: raw {outcome.raw:.4f} "

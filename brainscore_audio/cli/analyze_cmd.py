@@ -6,9 +6,15 @@ An analysis module has ``NAME`` (the sub-command), ``HELP``, ``add_arguments(par
 
 from __future__ import annotations
 
-from . import analyze_eeg_agreement, analyze_eeg_permutation, analyze_eeg_prosody
+from . import (
+    analyze_brain_vs_downstream,
+    analyze_eeg_agreement,
+    analyze_eeg_permutation,
+    analyze_eeg_prosody,
+)
 
-ANALYSES: list = [analyze_eeg_agreement, analyze_eeg_permutation, analyze_eeg_prosody]
+ANALYSES: list = [analyze_eeg_agreement, analyze_eeg_permutation, analyze_eeg_prosody,
+                  analyze_brain_vs_downstream]
 
 
 def add_parser(subparsers) -> None:

@@ -24,6 +24,9 @@ def add_parser(subparsers) -> None:
     source.add_argument("--activations", metavar="FILE.npz",
                         help="precomputed activations: 'stimulus_ids' + one array per layer")
     parser.add_argument("--benchmark", nargs="+", metavar="ID", help="benchmark id(s)")
+    parser.add_argument("--task-dir", nargs="+", metavar="DIR",
+                        help="HEAR-format task folder(s), scored as benchmark task:<task_name> "
+                             "(with --model)")
     parser.add_argument("--stimulus-set", metavar="ID",
                         help="stimulus set of --activations (required with it)")
     parser.add_argument("--model-id", metavar="ID",
@@ -41,7 +44,19 @@ def add_parser(subparsers) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    benchmark_ids = args.benchmark or registry.benchmarks.ids(tag="embedded")
+    benchmark_ids = list(args.benchmark or [])
+    if args.task_dir:
+        if args.activations:
+            raise UserError("--task-dir works with --model (activations are extracted from the "
+                            "task's audio)")
+        from ..downstream import TASK_PREFIX, load_task
+
+        names = [load_task(d, check_audio=False).name for d in args.task_dir]
+        if len(set(names)) != len(names):
+            raise UserError(f"--task-dir: two folders have the same task_name ({', '.join(names)}); "
+                            "records would overwrite each other, so score them in separate runs")
+        benchmark_ids += [TASK_PREFIX + str(Path(d).resolve()) for d in args.task_dir]
+    benchmark_ids = benchmark_ids or registry.benchmarks.ids(tag="embedded")
     if args.batch_size < 1:
         raise UserError(f"--batch-size must be >= 1, got {args.batch_size}")
     if args.activations:

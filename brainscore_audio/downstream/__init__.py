@@ -1,0 +1,26 @@
+"""Downstream tasks in the HEAR 2021 format: loader, probe protocol, metrics, overall score.
+
+Importing this package registers the benchmark family ``task:<folder>`` (any HEAR-format
+folder; ``benchmark run --task-dir``) and the leaderboard aggregates ``downstream-overall`` and
+``downstream-overall-mini``.
+"""
+
+from ..registry import benchmarks
+from .benchmark import HEARTaskBenchmark, task_benchmark
+from .metrics import METRICS
+from .overall import register_aggregators, zscore_overall
+from .probe import DEFAULT_GRID, ProbeConfig, TrainingSettings, train_probe
+from .protocol import ProtocolResult, run_protocol
+from .task import Fold, HEARTask, load_task
+from .writer import TaskWriter
+
+TASK_PREFIX = "task:"
+
+benchmarks.register_prefix(TASK_PREFIX, lambda path, data_dir=None: task_benchmark(path))
+register_aggregators()
+
+__all__ = [
+    "DEFAULT_GRID", "METRICS", "TASK_PREFIX", "Fold", "HEARTask", "HEARTaskBenchmark", "ProbeConfig",
+    "ProtocolResult", "TaskWriter", "TrainingSettings", "load_task", "run_protocol",
+    "task_benchmark", "train_probe", "zscore_overall",
+]

@@ -1,0 +1,190 @@
+"""A HEAR-format task folder as a benchmark: stimulus set + the probe protocol."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..activations import StimulusActivations
+from ..benchmark import Benchmark, Score
+from ..errors import UserError
+from ..stimuli import StimulusSet, file_stimulus_set
+from .probe import DEFAULT_GRID, DEFAULT_SETTINGS, ProbeConfig, TrainingSettings
+from .protocol import run_protocol
+from .task import HEARTask, load_task
+
+PROTOCOL = "hear-mlp-probe"
+#: Name of the provenance file a fetcher leaves in a task folder (source URL, archive sha256).
+SOURCE_FILE = "brainscore-source.json"
+
+HEAR_BIBTEX = """@inproceedings{turian2022hear,
+  title = {{HEAR}: Holistic Evaluation of Audio Representations},
+  author = {Turian, Joseph and Shier, Jordie and Khan, Humair Raj and Raj, Bhiksha and
+            Schuller, Bj{\\"o}rn W. and Steinmetz, Christian J. and Malloy, Colin and
+            Tzanetakis, George and Velarde, Gissel and McNally, Kirk and Henry, Max and
+            Pinto, Nicolas and Noufi, Camille and Clough, Christian and Herremans, Dorien and
+            Fonseca, Eduardo and Engel, Jesse and Salamon, Justin and Esling, Philippe and
+            Manocha, Pranay and Watanabe, Shinji and Jin, Zeyu and Bisk, Yonatan},
+  booktitle = {Proceedings of the NeurIPS 2021 Competitions and Demonstrations Track},
+  series = {Proceedings of Machine Learning Research},
+  volume = {176},
+  pages = {125--145},
+  year = {2022}
+}
+@article{pepino2025better,
+  title = {Better audio representations are more brain-like: linking model-brain alignment
+           with performance in downstream auditory tasks},
+  author = {Pepino, Leonardo and Riera, Pablo and Kamienkowski, Juan and Ferrer, Luciana},
+  journal = {arXiv preprint arXiv:2511.16849},
+  year = {2025}
+}"""
+
+
+class HEARTaskBenchmark(Benchmark):
+    """Score a model's time-mean embeddings on a HEAR-format task with the probe protocol.
+
+    Args:
+        identifier: benchmark id, e.g. ``"hear.esc50"`` or ``"task:my_task"``.
+        task_dir: the task folder, or a callable returning it (called on first use, so a
+            missing download is reported only when the benchmark is run).
+        suite: group name for the z-scored overall (``"hear"``, ``"mini"``, ``"custom"``).
+        sample_rate: which ``<rate>/`` folder to read (default: the highest).
+        grid, settings, seed: the protocol (defaults: METHODS.md section 6).
+    """
+
+    pooling = "mean"
+    device = "cpu"  # the harness sets --device; probes train there
+
+    def __init__(self, identifier: str, task_dir: Path | str | Callable[[], Path], *,
+                 suite: str = "custom", description: str = "", bibtex: str = HEAR_BIBTEX,
+                 version: int = 1, sample_rate: int | None = None,
+                 grid: Sequence[ProbeConfig] = DEFAULT_GRID,
+                 settings: TrainingSettings = DEFAULT_SETTINGS, seed: int = 0,
+                 facts: dict[str, Any] | None = None) -> None:
+        self.identifier = identifier
+        self.version = version
+        self.suite = suite
+        self.description = description
+        self.bibtex = bibtex
+        self.grid = tuple(grid)
+        self.settings = settings
+        self.seed = seed
+        self.facts = dict(facts or {})
+        self._task_dir = task_dir
+        self._sample_rate = sample_rate
+        self._task: HEARTask | None = None
+        self._stimuli: StimulusSet | None = None
+
+    @property
+    def task(self) -> HEARTask:
+        if self._task is None:
+            folder = self._task_dir() if callable(self._task_dir) else Path(self._task_dir)
+            self._task = load_task(folder, self._sample_rate)
+        return self._task
+
+    @property
+    def stimulus_set(self) -> StimulusSet:
+        if self._stimuli is None:
+            task = self.task
+            ids, paths, splits, labels = [], [], [], []
+            for split in task.splits:
+                for filename, clip_labels in task.files[split]:
+                    ids.append(f"{split}/{filename}")
+                    paths.append(task.audio_path(split, filename))
+                    splits.append(split)
+                    labels.append(list(clip_labels))
+            self._stimuli = file_stimulus_set(self.identifier, ids, paths,
+                                              metadata={"split": splits, "labels": labels})
+        return self._stimuli
+
+    def targets(self) -> np.ndarray:
+        """``(n_clips, n_classes)`` binary targets in stimulus order."""
+        task = self.task
+        index = {label: i for i, label in enumerate(task.vocabulary)}
+        labels = self.stimulus_set.metadata["labels"]
+        targets = np.zeros((len(labels), len(index)), dtype=np.float32)
+        for row, clip_labels in enumerate(labels):
+            targets[row, [index[label] for label in clip_labels]] = 1.0
+        return targets
+
+    def __call__(self, activations: StimulusActivations) -> Score:
+        stimuli = self.stimulus_set
+        if activations.stimulus_ids != stimuli.ids:
+            raise UserError(f"{self.identifier}: activations are not in the task's stimulus order")
+        if activations.pooling != "mean":
+            raise UserError(f"{self.identifier}: needs time-mean (pooling 'mean') activations")
+        activations.check_finite()
+        task = self.task
+        result = run_protocol(
+            activations.layers, stimuli.metadata["split"], self.targets(), task.folds(),
+            task.prediction_type, task.evaluation, grid=self.grid, settings=self.settings,
+            seed=self.seed, device=self.device,
+            progress=os.environ.get("TQDM_DISABLE", "") not in ("1", "true", "True"))
+        folds = result.fold_scores
+        error = float(np.std(folds, ddof=1) / np.sqrt(len(folds))) if len(folds) > 1 else None
+        layer_names = list(activations.layers)
+        mean_weights = np.mean(list(result.layer_weights.values()), axis=0)
+        return Score(
+            raw=result.score, error=error,
+            details={
+                "primary_metric": result.primary_metric,
+                "per_fold": result.per_fold,
+                "test_mean": {name: float(np.nanmean([f[name] for f in result.per_fold.values()]))
+                              for name in task.evaluation},
+                "chosen_hyperparameters": result.chosen,
+                "grid": result.grid,
+                "layer_weights": {name: float(w) for name, w in zip(layer_names, mean_weights,
+                                                                     strict=True)},
+                "layer_weights_per_fold": result.layer_weights,
+                "pca": result.pca,
+                "split_sizes": result.sizes,
+                "timings_s": result.timings,
+            })
+
+    def parameters(self) -> dict[str, Any]:
+        task = self.task
+        return {
+            "protocol": PROTOCOL, "suite": self.suite, "task_name": task.name,
+            "task_version": task.version, "task_mode": task.metadata.get("mode"),
+            "prediction_type": task.prediction_type, "split_mode": task.split_mode,
+            "folds": [f"test {f.test}, valid {f.valid}, train {'+'.join(f.train)}"
+                      for f in task.folds()],
+            "evaluation": list(task.evaluation), "primary_metric": task.primary_metric,
+            "sample_rate": task.sample_rate, "pooling": "mean over time",
+            "pca": "per layer to the smallest layer size, fit on the training split",
+            "layer_weights": "|w_i| / sum |w_j|, init 1",
+            "grid": [g.label() for g in self.grid], "grid_search": "first fold, validation "
+            "primary metric", "settings": vars(self.settings) | {"optimizer": "Adam",
+                                                                  "activation": "ReLU",
+                                                                  "norm": "BatchNorm1d"},
+            "seed": self.seed, "device": self.device,
+        }
+
+    def data_checksums(self) -> dict[str, str]:
+        task = self.task
+        names = ["task_metadata.json", "labelvocabulary.csv"] + [f"{s}.json" for s in task.splits]
+        sums = {name: hashlib.sha256((task.root / name).read_bytes()).hexdigest() for name in names}
+        source = task.root / SOURCE_FILE
+        if source.is_file():
+            info = json.loads(source.read_text(encoding="utf-8"))
+            if "sha256" in info:
+                sums[info.get("archive", "archive")] = info["sha256"]
+        return sums
+
+    def metadata(self) -> dict[str, Any]:
+        task = self.task
+        return {"task_name": task.name, "n_clips": task.n_clips, "n_classes": len(task.vocabulary),
+                "primary_metric": task.primary_metric, **self.facts}
+
+
+def task_benchmark(task_dir: str | Path, **kwargs: Any) -> HEARTaskBenchmark:
+    """An ad-hoc benchmark ``task:<task_name>`` for any HEAR-format folder (``--task-dir``)."""
+    task = load_task(task_dir, check_audio=False)
+    return HEARTaskBenchmark(f"task:{task.name}", Path(task_dir), suite="custom",
+                             description=f"HEAR-format task {task.name} from {task_dir}", **kwargs)
