@@ -3,6 +3,7 @@ cell by cell and on planted ground truth), permutation tests, prosody and metric
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -401,3 +402,51 @@ def test_scalp_coordinates_put_the_vertex_at_the_centre():
     assert np.linalg.norm(xy[0]) < 0.1  # Cz
     assert xy[1, 1] > 0 > xy[2, 1]  # Fz anterior, Pz posterior
     assert xy[3, 0] < 0 < xy[4, 0]  # T7 left, T8 right
+
+
+def _record(model: str, benchmark: str, raw: float):
+    from datetime import datetime, timezone
+
+    from brainscore_audio.records import (
+        BenchmarkRef,
+        ModelRef,
+        Provenance,
+        ScoreRecord,
+        StimulusSetRef,
+    )
+
+    return ScoreRecord(
+        benchmark=BenchmarkRef(id=benchmark, version=1), model=ModelRef(id=model, version="1"),
+        stimulus_set=StimulusSetRef(id="alice2019", fingerprint="x", n_stimuli=84), raw=raw,
+        pooling="none", provenance=Provenance(
+            package_version="0", git_commit=None, platform="test", device="cpu",
+            timestamp=datetime.now(timezone.utc), wall_time_s=0.0))
+
+
+def test_metric_agreement_cli_from_records_and_a_leaderboard(tmp_path, capsys):
+    from brainscore_audio.cli import main
+    from brainscore_audio.records import write_record
+
+    scores = tmp_path / "scores"
+    for m, model in enumerate(["m1", "m2", "m3", "m4"]):
+        for k, metric in enumerate(EIGHT):
+            # every metric ranks m1 < m2 < m3 < m4, except dcor, which swaps m1 and m2
+            value = (m if metric != "dcor" else [1, 0, 2, 3][m]) + 0.1 * k
+            write_record(_record(model, f"alice2019.{metric}", value), scores)
+    write_record(_record("m1", "demo.rsa", 0.5), scores)  # not an EEG metric: ignored
+    out = tmp_path / "agreement.json"
+    assert main(["analyze", "metric-agreement", "--scores", str(scores), "--output", str(out)]) == 0
+    result = json.loads(out.read_text())["alice2019"]
+    assert result["models"] == ["m1", "m2", "m3", "m4"] and len(result["metrics"]) == 8
+    rho = np.array(result["spearman"])
+    i, j = result["metrics"].index("dcor"), result["metrics"].index("rv")
+    assert rho[i, j] == pytest.approx(spearmanr([1, 0, 2, 3], [0, 1, 2, 3]).statistic)
+    assert 0.9 < result["kendalls_w"] < 1.0
+    assert "rv and cka-linear are the same number" in capsys.readouterr().out
+    board = tmp_path / "lb.json"
+    assert main(["leaderboard", "build", "--scores", str(scores), "--output", str(board)]) == 0
+    assert main(["analyze", "metric-agreement", "--leaderboard", str(board), "--dataset",
+                 "alice2019"]) == 0
+    assert "Kendall's W = " in capsys.readouterr().out
+    assert main(["analyze", "metric-agreement", "--scores", str(scores), "--dataset", "nope"]) == 2
+    assert "no records of EEG metric benchmarks" in capsys.readouterr().err

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from .. import atomic, registry, settings
 from ..activations import StimulusActivations, load_precomputed
@@ -59,11 +60,14 @@ def load_inputs(args: argparse.Namespace) -> Inputs:
                               check_device(args.device), progress=not args.quiet)
     else:
         activations = load_precomputed(args.activations, stimuli.ids, "none")
-    model_side = _model_side(benchmark.dataset, activations, benchmark.windows,
-                             benchmark.n_components, benchmark.min_frames)
+    with threadpool_limits(limits=1, user_api="blas"):  # small matrices (see eeg/benchmark.py)
+        model_side = _model_side(benchmark.dataset, activations, benchmark.windows,
+                                 benchmark.n_components, benchmark.min_frames)
     layer = args.layer
     if layer is None:
-        table = score_table(benchmark.metric, model_side, benchmark.dataset, benchmark.windows)
+        with threadpool_limits(limits=1, user_api="blas"):
+            table = score_table(benchmark.metric, model_side, benchmark.dataset,
+                                benchmark.windows)
         headline = [w.name for w in benchmark.windows].index(benchmark.headline_window)
         per_layer = table.subject_mean()[:, headline]
         if not np.any(np.isfinite(per_layer)):

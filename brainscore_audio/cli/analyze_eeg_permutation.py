@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from tabulate import tabulate
+from threadpoolctl import threadpool_limits
 
 from ..errors import UserError
 from .analyze_eeg_common import add_inputs, load_inputs, write_output
@@ -28,8 +29,9 @@ def main(args: argparse.Namespace) -> int:
         raise UserError(f"--permutations must be >= 1, got {args.permutations}")
     inputs = load_inputs(args)
     benchmark = inputs.benchmark
-    tests = permutation_test(benchmark.metric, inputs.model_side, benchmark.dataset, inputs.layer,
-                             benchmark.windows, args.permutations, args.seed)
+    with threadpool_limits(limits=1, user_api="blas"):  # small matrices (see eeg/benchmark.py)
+        tests = permutation_test(benchmark.metric, inputs.model_side, benchmark.dataset,
+                                 inputs.layer, benchmark.windows, args.permutations, args.seed)
     rows = [[t.window.name, f"{t.window.start_ms:g}-{t.window.end_ms:g}", t.n_sentences,
              f"{t.observed:.4f}", f"{t.null_mean:.4f}", f"{t.p:.4f}", f"{t.q:.4f}",
              "*" if t.q <= args.alpha else ""] for t in tests]

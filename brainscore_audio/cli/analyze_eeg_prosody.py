@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from tabulate import tabulate
+from threadpoolctl import threadpool_limits
 
 from .analyze_eeg_common import add_inputs, load_inputs, write_output
 
@@ -23,8 +24,9 @@ def main(args: argparse.Namespace) -> int:
 
     inputs = load_inputs(args)
     benchmark = inputs.benchmark
-    result = prosody_analysis(inputs.model_side, benchmark.dataset, inputs.layer,
-                              benchmark.windows)
+    with threadpool_limits(limits=1, user_api="blas"):  # small matrices (see eeg/benchmark.py)
+        result = prosody_analysis(inputs.model_side, benchmark.dataset, inputs.layer,
+                                  benchmark.windows)
     print(f"{benchmark.dataset.name}, model {inputs.activations.model_id or args.activations}, "
           f"layer {inputs.layer}, sentences: {args.group} "
           f"({len(result.groups[args.group])})")

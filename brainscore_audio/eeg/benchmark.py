@@ -14,6 +14,7 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from ..activations import StimulusActivations
 from ..benchmark import Benchmark, Score
@@ -130,6 +131,12 @@ class EEGSimilarityBenchmark(Benchmark):
         - ``per_channel``: ``{"layer": best layer, "window": headline window, "channels":
           [...], "values": [...], "positions": [[x, y], ...] or None}``.
         """
+        with threadpool_limits(limits=1, user_api="blas"):  # many small problems: see below
+            return self._score(activations)
+
+    def _score(self, activations: StimulusActivations) -> Score:
+        # One BLAS thread: the work is thousands of small matrix problems, for which threaded
+        # BLAS brings nothing and, on a busy machine, spin-waiting threads slow it many times.
         data = self.dataset
         model = _model_side(data, activations, self.windows, self.n_components, self.min_frames)
         table = score_table(self.metric, model, data, self.windows)

@@ -17,6 +17,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from .. import atomic
 from ..audio import read_audio
@@ -141,7 +142,8 @@ class EEGDataset:
             if cached is not None:
                 self.bad_channel_log[subject] = (cached.bad_channels, cached.action)
                 return cached
-        result = self._compute_subject(subject)
+        with threadpool_limits(limits=1, user_api="blas"):  # small matrices (see benchmark.py)
+            result = self._compute_subject(subject)
         if path is not None:
             _write_cache(path, result)
         self.bad_channel_log[subject] = (result.bad_channels, result.action)
