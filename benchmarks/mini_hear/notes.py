@@ -33,7 +33,7 @@ INSTRUMENTS = {
 SIZES = {
     # instruments (train/valid/test), MIDI notes
     "full": {"split_sizes": (8, 4, 4), "notes": tuple(range(48, 72))},
-    "small": {"split_sizes": (4, 2, 2), "notes": tuple(range(60, 72))},
+    "small": {"split_sizes": (4, 2, 2), "notes": tuple(range(48, 72))},
 }
 NOTE_MS, STEP_MS, CLIP_S = 700, 1200, 1.0
 VELOCITY = 100

@@ -1,0 +1,356 @@
+"""Downstream library: HEAR-format loader and writer, metrics against scikit-learn, PCA, the
+probe protocol's determinism, the z-scored overall and the brain-vs-downstream analysis."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import numpy as np
+import pytest
+from scipy import stats
+from sklearn.decomposition import PCA
+from sklearn.metrics import average_precision_score, roc_auc_score
+
+from brainscore_audio import leaderboard
+from brainscore_audio.downstream import (
+    DEFAULT_GRID,
+    HEARTaskBenchmark,
+    TaskWriter,
+    TrainingSettings,
+    load_task,
+    run_protocol,
+    zscore_overall,
+)
+from brainscore_audio.downstream import metrics as m
+from brainscore_audio.downstream.analysis import analyse, plot, tables
+from brainscore_audio.downstream.protocol import reduce_layers
+from brainscore_audio.errors import UserError
+from brainscore_audio.records import (
+    BenchmarkRef,
+    ModelRef,
+    Provenance,
+    ScoreRecord,
+    StimulusSetRef,
+)
+
+RATE = 8000
+FAST = TrainingSettings(max_epochs=12, patience=2, check_every=3)
+
+
+def write_tones_task(root, mode="new_split_kfold", nfolds=4, per_split=9, prediction="multiclass",
+                     seed=0):
+    """A task whose class is the frequency band of a noisy tone; returns (root, written)."""
+    rng = np.random.default_rng(seed)
+    labels = ["low", "mid", "high"]
+    freqs = {"low": 300.0, "mid": 900.0, "high": 2500.0}
+    metadata = {"task_name": "tones", "version": "v0", "embedding_type": "scene",
+                "prediction_type": prediction, "split_mode": mode, "sample_duration": 0.25,
+                "evaluation": ["top1_acc", "mAP", "d_prime"] if prediction == "multiclass"
+                else ["mAP", "d_prime"]}
+    splits = ["train", "valid", "test"] if mode == "trainvaltest" else [
+        f"fold{i:02d}" for i in range(nfolds)]
+    if mode != "trainvaltest":
+        metadata["nfolds"] = nfolds
+    writer = TaskWriter(root, metadata, RATE)
+    written = {}
+    t = np.arange(int(0.25 * RATE)) / RATE
+    for split in splits:
+        for i in range(per_split):
+            label = labels[i % 3]
+            clip_labels = [label] if prediction == "multiclass" else sorted({label, labels[(i + 1) % 3]})
+            wave = 0.4 * np.sin(2 * np.pi * freqs[label] * (1 + 0.05 * rng.standard_normal()) * t)
+            wave = (wave + 0.02 * rng.standard_normal(len(t))).astype(np.float32)
+            name = f"{split}_{i:02d}.wav"
+            writer.add(split, name, wave, clip_labels)
+            written[split, name] = (wave, clip_labels)
+    writer.finish(labels)
+    return root, written
+
+
+def test_task_round_trip_and_folds(tmp_path):
+    root, written = write_tones_task(tmp_path / "tones", nfolds=4)
+    task = load_task(root)
+    assert task.name == "tones" and task.sample_rate == RATE and task.vocabulary == ("low", "mid", "high")
+    assert task.splits == ("fold00", "fold01", "fold02", "fold03")
+    assert {(s, f): labels for s in task.splits for f, labels in task.files[s]} == {
+        key: value[1] for key, value in written.items()}
+    folds = task.folds()
+    assert [(f.test, f.valid, f.train) for f in folds] == [
+        ("fold00", "fold01", ("fold02", "fold03")), ("fold01", "fold02", ("fold00", "fold03")),
+        ("fold02", "fold03", ("fold00", "fold01")), ("fold03", "fold00", ("fold01", "fold02"))]
+    bench = HEARTaskBenchmark("task:tones", root)
+    stimuli = bench.stimulus_set
+    assert len(stimuli) == 36 and stimuli.ids[0] == "fold00/fold00_00.wav"
+    for index in (0, 17, 35):
+        split, name = stimuli.ids[index].split("/")
+        audio, rate = stimuli.native_audio(index)
+        assert rate == RATE
+        np.testing.assert_allclose(audio, written[split, name][0], atol=1 / 2**15 + 1e-7)
+    targets = bench.targets()
+    assert targets.shape == (36, 3) and np.all(targets.sum(axis=1) == 1)
+
+
+def test_trainvaltest_folds(tmp_path):
+    task = load_task(write_tones_task(tmp_path / "t", mode="trainvaltest")[0])
+    assert [(f.train, f.valid, f.test) for f in task.folds()] == [(("train",), "valid", "test")]
+
+
+def _break(root, what):
+    meta_path = root / "task_metadata.json"
+    meta = json.loads(meta_path.read_text())
+    if what == "no-metadata":
+        meta_path.unlink()
+        return "task_metadata.json"
+    if what == "bad-json":
+        meta_path.write_text("{not json")
+        return "task_metadata.json"
+    if what in ("prediction_type", "split_mode", "embedding_type"):
+        meta[what] = "banana"
+    elif what == "missing-key":
+        del meta["evaluation"]
+    elif what == "unknown-metric":
+        meta["evaluation"] = ["accuracy_of_vibes"]
+    elif what == "nfolds":
+        meta["nfolds"] = 7
+    elif what == "vocab-header":
+        (root / "labelvocabulary.csv").write_text("index,name\n0,low\n")
+        return "labelvocabulary.csv"
+    elif what == "vocab-gap":
+        (root / "labelvocabulary.csv").write_text("idx,label\n0,low\n2,mid\n")
+        return "labelvocabulary.csv"
+    elif what == "unknown-label":
+        labels = json.loads((root / "fold01.json").read_text())
+        labels[next(iter(labels))] = ["purple"]
+        (root / "fold01.json").write_text(json.dumps(labels))
+        return "fold01.json"
+    elif what == "two-labels":
+        labels = json.loads((root / "fold02.json").read_text())
+        labels[next(iter(labels))] = ["low", "mid"]
+        (root / "fold02.json").write_text(json.dumps(labels))
+        return "fold02.json"
+    elif what == "missing-split-file":
+        (root / "fold03.json").unlink()
+        return "fold03.json"
+    elif what == "missing-audio":
+        (root / str(RATE) / "fold00" / "fold00_03.wav").unlink()
+        return "fold00_03.wav"
+    elif what == "no-rate-folder":
+        (root / str(RATE)).rename(root / "audio")
+        return str(root)
+    meta_path.write_text(json.dumps(meta))
+    return "task_metadata.json"
+
+
+@pytest.mark.parametrize("what", [
+    "no-metadata", "bad-json", "prediction_type", "split_mode", "embedding_type", "missing-key",
+    "unknown-metric", "nfolds", "vocab-header", "vocab-gap", "unknown-label", "two-labels",
+    "missing-split-file", "missing-audio", "no-rate-folder"])
+def test_malformed_task_is_a_one_line_error_naming_the_file(tmp_path, what):
+    root, _ = write_tones_task(tmp_path / "tones", nfolds=4, per_split=4)
+    named = _break(root, what)
+    with pytest.raises(UserError) as info:
+        load_task(root)
+    message = str(info.value)
+    assert named in message and "\n" not in message
+
+
+def test_metrics_agree_with_scikit_learn():
+    rng = np.random.default_rng(0)
+    for _ in range(10):
+        targets = (rng.random((80, 6)) < 0.3).astype(int)
+        targets[:2] = 1
+        scores = np.round(rng.random((80, 6)), 1)  # many ties
+        assert m.mean_average_precision(scores, targets) == pytest.approx(
+            average_precision_score(targets, scores, average="macro"), abs=1e-12)
+        np.testing.assert_allclose(m.roc_auc_per_class(scores, targets),
+                                   roc_auc_score(targets, scores, average=None))
+        auc = roc_auc_score(targets, scores, average=None)
+        assert m.d_prime(scores, targets) == pytest.approx(
+            np.mean(stats.norm.ppf(auc) * np.sqrt(2)))
+    # a class without positives: AP 0 as in scikit-learn, left out of d'
+    targets = np.array([[1, 0], [0, 0], [1, 0], [0, 0]])
+    scores = rng.random((4, 2))
+    with pytest.warns(UserWarning):
+        expected = average_precision_score(targets, scores, average="macro")
+    assert m.mean_average_precision(scores, targets) == pytest.approx(expected)
+    assert m.d_prime(scores, targets) == pytest.approx(
+        np.sqrt(2) * stats.norm.ppf(roc_auc_score(targets[:, 0], scores[:, 0])))
+
+
+def test_accuracies_on_planted_predictions():
+    targets = np.eye(24)[[0, 13, 5, 7]]
+    scores = np.eye(24)[[0, 1, 17, 8]]  # right, octave off, octave off, wrong
+    assert m.top1_accuracy(scores, targets) == 0.25 == m.METRICS["pitch_acc"](scores, targets)
+    assert m.chroma_accuracy(scores, targets) == 0.75
+    assert m.d_prime(targets * 1.0, targets) == pytest.approx(np.sqrt(2) * stats.norm.ppf(1 - 1e-6))
+
+
+def test_pca_to_smallest_layer_is_fit_on_training_rows_only():
+    rng = np.random.default_rng(1)
+    layers = {"small": rng.standard_normal((50, 4)).astype(np.float32),
+              "big": rng.standard_normal((50, 12)).astype(np.float32)}
+    train = np.arange(30)
+    stacked, info = reduce_layers(layers, train)
+    assert stacked.shape == (50, 2, 4) and info["reduced_layers"] == ["big"]
+    np.testing.assert_array_equal(stacked[:, 0], layers["small"])
+    reference = PCA(4, svd_solver="full").fit(layers["big"][train]).transform(layers["big"])
+    signs = np.sign(np.sum(reference * stacked[:, 1], axis=0))
+    np.testing.assert_allclose(stacked[:, 1], reference * signs, atol=1e-4)
+    changed = {k: v.copy() for k, v in layers.items()}
+    changed["big"][30:] += 100.0  # test rows must not move the projection of training rows
+    np.testing.assert_allclose(reduce_layers(changed, train)[0][train], stacked[train], atol=1e-5)
+
+
+def _planted(n=90, seed=0):
+    rng = np.random.default_rng(seed)
+    classes = np.arange(n) % 3
+    signal = np.eye(3)[classes] @ rng.standard_normal((3, 6)) * 3
+    layers = {"informative": (signal + rng.standard_normal((n, 6))).astype(np.float32),
+              "noise": rng.standard_normal((n, 10)).astype(np.float32)}
+    split_of = np.array([f"fold{i:02d}" for i in (np.arange(n) // 3) % 3])
+    return layers, split_of, np.eye(3, dtype=np.float32)[classes]
+
+
+def test_protocol_is_reproducible_and_learns_planted_classes():
+    from brainscore_audio.downstream import Fold
+
+    layers, split_of, targets = _planted()
+    folds = [Fold("fold00", ("fold02",), "fold01", "fold00"),
+             Fold("fold01", ("fold00",), "fold02", "fold01"),
+             Fold("fold02", ("fold01",), "fold00", "fold02")]
+    kwargs = dict(settings=FAST, progress=False)
+    first = run_protocol(layers, split_of, targets, folds, "multiclass", ["top1_acc", "mAP"], **kwargs)
+    second = run_protocol(layers, split_of, targets, folds, "multiclass", ["top1_acc", "mAP"], **kwargs)
+    assert first.per_fold == second.per_fold and first.grid == second.grid
+    assert first.layer_weights == second.layer_weights and first.chosen == second.chosen
+    assert len(first.grid) == 16 == len(DEFAULT_GRID)
+    best = int(np.argmax([g["valid_score"] for g in first.grid]))
+    assert first.chosen["label"] == DEFAULT_GRID[best].label()
+    assert first.score == pytest.approx(np.mean(first.fold_scores)) and first.score > 0.9
+    assert first.pca["target_dim"] == 6 and first.pca["reduced_layers"] == ["noise"]
+
+
+def test_multilabel_probe():
+    layers, split_of, targets = _planted(seed=3)
+    multi = np.clip(targets + np.roll(targets, 1, axis=1), 0, 1)  # two labels per clip
+    from brainscore_audio.downstream import Fold
+
+    folds = [Fold("fold00", ("fold02",), "fold01", "fold00")]
+    result = run_protocol(layers, split_of, multi, folds, "multilabel", ["mAP", "d_prime"],
+                          grid=DEFAULT_GRID[:2], settings=FAST, progress=False)
+    assert result.per_fold["fold00"]["mAP"] > 0.9 and result.primary_metric == "mAP"
+
+
+def _record(model, benchmark, raw, parameters):
+    return ScoreRecord(
+        benchmark=BenchmarkRef(id=benchmark, version=1), model=ModelRef(id=model, version="1"),
+        stimulus_set=StimulusSetRef(id=benchmark, fingerprint="0", n_stimuli=1), raw=raw,
+        pooling="mean", parameters=parameters,
+        provenance=Provenance(package_version="0", git_commit=None, platform="test", device="cpu",
+                              timestamp=datetime.now(timezone.utc), wall_time_s=0.0))
+
+
+def planted_board(n_models=8, seed=0):
+    """Six HEAR tasks + two brain benchmarks; brain scores follow the planted overall."""
+    rng = np.random.default_rng(seed)
+    quality = np.linspace(-1.5, 1.5, n_models)
+    records, raw = [], {}
+    for t in range(6):
+        scores = 0.5 + 0.1 * quality + 0.02 * rng.standard_normal(n_models)
+        for i in range(n_models):
+            raw[f"hear.t{t}", f"m{i}"] = scores[i]
+            records.append(_record(f"m{i}", f"hear.t{t}", scores[i],
+                                   {"protocol": "hear-mlp-probe", "suite": "hear"}))
+    for name, slope in (("nh2015.voxel-ridge", 0.05), ("b2021.rsa", -0.02)):
+        for i in range(n_models):
+            value = 0.3 + slope * quality[i] + 0.01 * rng.standard_normal()
+            raw[name, f"m{i}"] = value
+            records.append(_record(f"m{i}", name, value, {"alpha_grid": [1.0]}))
+    records.append(_record("m-partial", "hear.t0", 0.9, {"protocol": "hear-mlp-probe", "suite": "hear"}))
+    return leaderboard.build(records), raw
+
+
+def test_zscored_overall_is_recomputed_at_build():
+    board, raw = planted_board()
+    overall = board.aggregates["downstream-overall"]
+    z = []
+    for t in range(6):
+        population = [raw[f"hear.t{t}", f"m{j}"] for j in range(8)] + ([0.9] if t == 0 else [])
+        z.append([(raw[f"hear.t{t}", f"m{i}"] - np.mean(population)) / np.std(population)
+                  for i in range(8)])
+    for i in range(8):
+        assert overall[f"m{i}"] == pytest.approx(np.mean([row[i] for row in z]))
+    assert overall["m-partial"] is None  # has one of the six tasks only
+    assert board.aggregates["downstream-overall-mini"] == {}
+    assert zscore_overall({"a": {"x": 1.0, "y": 1.0}}) == {"x": 0.0, "y": 0.0}
+
+
+def test_brain_vs_downstream_on_planted_leaderboard(tmp_path, capsys):
+    board, raw = planted_board()
+    result = analyse(board)
+    overall = board.aggregates["downstream-overall"]
+    models = [f"m{i}" for i in range(8)]
+    by_name = {c.y_name: c for c in result.overall_vs_brain}
+    for name in ("nh2015.voxel-ridge", "b2021.rsa"):
+        expected = stats.pearsonr([overall[mm] for mm in models], [raw[name, mm] for mm in models])
+        assert by_name[name].r == pytest.approx(expected.statistic)
+        assert by_name[name].p == pytest.approx(expected.pvalue)
+    assert by_name["nh2015.voxel-ridge"].r > 0.9 and by_name["b2021.rsa"].r < -0.5
+    subset = {c.y_name: c for c in result.overall_vs_brain_subset}["nh2015.voxel-ridge"]
+    assert subset.models == [mm for mm in models if overall[mm] > -0.75]
+    assert len(result.task_vs_brain) == 12
+    path = tmp_path / "lb.json"
+    leaderboard.save(board, path)
+    from brainscore_audio.cli import main
+
+    png = tmp_path / "fig.png"
+    assert main(["analyze", "brain-vs-downstream", str(path), "--plot", str(png)]) == 0
+    out = capsys.readouterr().out
+    assert "nh2015.voxel-ridge" in out and f"{by_name['nh2015.voxel-ridge'].r:.3f}" in out
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "Pearson r" in tables(result) and plot(result, tmp_path / "b.png").is_file()
+
+
+def test_analysis_without_downstream_scores_is_a_user_error(tmp_path):
+    board = leaderboard.build([_record("a", "nh2015.voxel-ridge", 0.1, {})])
+    with pytest.raises(UserError, match="no model with every downstream task"):
+        analyse(board)
+
+
+def test_cli_task_dir_writes_a_record(tmp_path, capsys):
+    from brainscore_audio.cli import main
+    from brainscore_audio.records import read_record
+
+    root, _ = write_tones_task(tmp_path / "tones", mode="trainvaltest", per_split=6)
+    out = tmp_path / "out"
+    assert main(["run", "--model", "logmel", "--task-dir", str(root), "--output", str(out),
+                 "--quiet"]) == 0
+    (path,) = out.glob("*.json")
+    record = read_record(path)
+    assert record.benchmark.id == "task:tones" and record.parameters["suite"] == "custom"
+    assert len(record.details["grid"]) == 16 and set(record.details["per_fold"]) == {"test"}
+    assert record.raw == record.details["per_fold"]["test"]["top1_acc"]
+    other = write_tones_task(tmp_path / "tones2", mode="trainvaltest", per_split=3)[0]
+    assert main(["run", "--model", "logmel", "--task-dir", str(root), str(other),
+                 "--output", str(out)]) == 2
+    assert "same task_name" in capsys.readouterr().err
+
+
+def test_runner_hands_the_device_to_benchmarks(tmp_path, monkeypatch):
+    from brainscore_audio import runner
+
+    root, _ = write_tones_task(tmp_path / "tones", mode="trainvaltest", per_split=3)
+    seen = []
+    original = HEARTaskBenchmark.__call__
+
+    def spy(self, activations):
+        seen.append(self.device)
+        raise UserError("stop here")
+
+    monkeypatch.setattr(HEARTaskBenchmark, "__call__", spy)
+    monkeypatch.setattr(runner, "check_device", lambda device: device)
+    with pytest.raises(UserError, match="stop here"):
+        runner.run_models(["logmel"], [f"task:{root}"], tmp_path / "out", device="cuda:3",
+                          progress=False)
+    assert seen == ["cuda:3"] and original is not spy
