@@ -106,3 +106,33 @@ def test_shape_errors(rng):
         nested_ridge_cv(layers, rng.standard_normal((21, 2)), np.arange(21) % 5)
     with pytest.raises(ValueError, match="at least 3 folds"):
         nested_ridge_cv(layers, rng.standard_normal((20, 2)), np.arange(20) % 2)
+
+
+def test_scoring_paths_and_threads_agree(rng, monkeypatch):
+    """The three ways a chain block is scored (operators, eigenbasis, power series below the
+    grid) and the thread count give the same choices and scores."""
+    from brainscore_audio.metrics import ridge
+
+    layers, targets, folds = _planted_problem(rng, n_targets=40)
+    series_used = []
+    original = ridge._SeriesCoefficients.__init__
+
+    def counting(self, *args):
+        series_used.append(1)
+        original(self, *args)
+
+    monkeypatch.setattr(ridge._SeriesCoefficients, "__init__", counting)
+    default = nested_ridge_cv(layers, targets, folds, n_threads=3)
+    assert series_used, "the problem must exercise the power series below the grid"
+    runs = []
+    for eigen_below, series_terms in ((0, 0), (10**9, 0), (0, 8)):
+        monkeypatch.setattr(ridge, "_EIGENBASIS_BELOW_TARGETS", eigen_below)
+        monkeypatch.setattr(ridge, "_SERIES_MAX_TERMS", series_terms)
+        runs.append(nested_ridge_cv(layers, targets, folds, n_threads=1))
+    for run in runs:
+        np.testing.assert_array_equal(run.alpha, default.alpha)
+        np.testing.assert_array_equal(run.per_layer_alpha, default.per_layer_alpha)
+        np.testing.assert_array_equal(run.layer_index, default.layer_index)
+        np.testing.assert_allclose(run.r2, default.r2, atol=1e-12)
+        np.testing.assert_allclose(run.per_layer_r2, default.per_layer_r2, atol=1e-12)
+        np.testing.assert_allclose(run.inner_score, default.inner_score, atol=1e-12)

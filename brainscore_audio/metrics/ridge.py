@@ -20,10 +20,25 @@ The protocol is that of Pepino et al. (2025), METHODS.md section 2:
 How it stays fast (never a per-target loop): ridge predictions are linear in the targets,
 ``pred = H(layer, alpha) @ y_train``, and ``H`` depends only on the design. With the Gram
 matrix ``K = X X^T`` of a layer (computed once per layer, n x n), centring is applied to ``K``
-and one symmetric eigendecomposition per training design gives ``H`` for every alpha:
-``H = K_test,train U diag(1 / (lambda + alpha)) U^T + 1/n_train``. The ``H`` of all layers and
-alphas are stacked and applied to all targets in one matrix product per inner fold. Cost after
-the Gram matrices does not depend on the feature dimension.
+and one symmetric eigendecomposition per training design, ``K_c = U diag(lambda) U^T``, gives
+``H = P diag(1 / (lambda + alpha)) U^T + 1/n_train`` for every alpha, with
+``P = K_test,train U``. Cost after the Gram matrices does not depend on the feature dimension.
+
+- Grid: the ``H`` of all layers and alphas are stacked and applied to the targets with one
+  matrix product per inner fold. Targets go in column chunks small enough for the product to
+  stay in cache while the R^2 sums (``sum p``, ``sum p y``, ``sum p^2``) are taken from it.
+- Edge extension: all (layer, target) pairs on the same edge share the candidate sequence, so a
+  block of candidates is scored for all of them with one product per inner fold. Below the
+  grid, where ``alpha`` is far under every eigenvalue, the predictions are a power series in
+  ``alpha`` whose terms shrink below float64 rounding after a few (see ``_EdgeChain``): the R^2
+  sums become polynomials with coefficients computed once, and the long halving chains cost
+  almost nothing per step.
+- Work is spread over ``n_threads`` Python threads (column chunks, layers, edges) with BLAS held
+  to one thread meanwhile: the products are small, and one BLAS thread per core avoids the
+  synchronisation cost of splitting each small product (and lets the memory-bound reductions
+  run in parallel too). Targets are processed in batches, so memory stays bounded.
+
+All arithmetic is float64 (float32 products made edge-extension decisions depend on rounding).
 
 Numerical note: eigenvalues below ``EIGENVALUE_RTOL * n_train * max(lambda)`` are treated as
 zero (the centring null space and rounding noise); this is the kernel-form counterpart of the
@@ -33,10 +48,10 @@ rank cut-off an SVD solver applies, and only matters for extended alphas far bel
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 
@@ -45,9 +60,13 @@ ALPHA_LIMITS: tuple[float, float] = (1e-49, 1e50)
 EXTENSION_MIN_GAIN = 1e-10
 RELATIVE_CONSTANT_TOL = 1e-12
 EIGENVALUE_RTOL = 1e-13
-# Memory of the stacked inner predictions (layers x alphas x n_train x targets, float64) is kept
-# under this many bytes by processing targets in batches.
-DEFAULT_BATCH_BYTES = 256 * 2**20
+# Targets per batch: bounds the memory of the per-batch arrays (scores of every layer and
+# alpha, eigen-projected targets of the extension), whatever the number of targets.
+DEFAULT_BATCH_SIZE = 8192
+# Targets per grid chunk: the stacked predictions (layers x alphas x n_val x chunk) of one
+# chunk should stay in cache while their sums are taken.
+GRID_CHUNK_BYTES = 4 * 2**20
+DEFAULT_THREADS = min(os.cpu_count() or 1, 8)
 
 
 @dataclass
@@ -151,37 +170,6 @@ def _r2_from_sums(pred_sum: np.ndarray, cross: np.ndarray, pred_sq: np.ndarray, 
     return np.where(r > 0, r * r, 0.0)
 
 
-_N_THREADS = min(os.cpu_count() or 1, 8)
-
-
-@cache
-def _reduction_pool() -> ThreadPoolExecutor:
-    """Threads for the prediction reductions: numpy releases the GIL inside ``einsum`` and
-    ``sum``, and these memory-bound passes would otherwise run on one core while BLAS uses all."""
-    return ThreadPoolExecutor(max_workers=_N_THREADS)
-
-
-def _accumulate_sums(block: np.ndarray, y_val: np.ndarray, sums: np.ndarray) -> None:
-    """Add ``sum(p)``, ``sum(p * y)`` and ``sum(p^2)`` over rows of ``block`` ``(pairs, n, v)``
-    into ``sums`` ``(3, pairs, v)``, splitting the pairs over threads."""
-    n_pairs = block.shape[0]
-    n_chunks = min(n_pairs, _N_THREADS)
-    bounds = np.linspace(0, n_pairs, n_chunks + 1).astype(int)
-
-    def work(chunk: int) -> None:
-        part = slice(bounds[chunk], bounds[chunk + 1])
-        sub = block[part]
-        sums[0, part] += sub.sum(axis=1)
-        sums[1, part] += np.einsum("anv,nv->av", sub, y_val)
-        sums[2, part] += np.einsum("anv,anv->av", sub, sub)
-
-    if n_chunks <= 1 or block.size < 2**20:  # small blocks: threads cost more than they save
-        for chunk in range(n_chunks):
-            work(chunk)
-    else:
-        list(_reduction_pool().map(work, range(n_chunks)))
-
-
 def stacked_clipped_r2(predictions: np.ndarray, target: np.ndarray) -> np.ndarray:
     """Clipped R^2 of many prediction sets against one target matrix.
 
@@ -202,6 +190,19 @@ def stacked_clipped_r2(predictions: np.ndarray, target: np.ndarray) -> np.ndarra
     )
 
 
+@contextmanager
+def _single_threaded_blas() -> Iterator[None]:
+    """BLAS limited to one thread while our own threads share the cores (threadpoolctl ships
+    with scikit-learn; without it, BLAS keeps its own setting)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - scikit-learn depends on it
+        yield
+        return
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
 def nested_ridge_cv(
     layers: Sequence[np.ndarray],
     targets: np.ndarray,
@@ -213,6 +214,7 @@ def nested_ridge_cv(
     per_layer: bool = True,
     batch_size: int | None = None,
     progress: Callable[[int], object] | None = None,
+    n_threads: int | None = None,
 ) -> NestedRidgeResult:
     """Nested CV ridge with joint (layer, alpha) choice for every target column at once.
 
@@ -225,9 +227,11 @@ def nested_ridge_cv(
         extend_edges: apply the edge extension (the protocol's default).
         min_gain: an extension step is kept only if it raises the inner score by more than this.
         per_layer: also run the nested CV with each single layer offered.
-        batch_size: targets per batch (bounds memory); default keeps stacked predictions under
-            ``DEFAULT_BATCH_BYTES``.
+        batch_size: targets per batch (bounds memory; default ``DEFAULT_BATCH_SIZE``). Results
+            do not depend on it.
         progress: called with the number of (fold, batch) units finished, e.g. ``tqdm.update``.
+        n_threads: worker threads (default: the number of cores, at most 8). Results do not
+            depend on it.
     Returns:
         :class:`NestedRidgeResult`.
     """
@@ -242,9 +246,9 @@ def nested_ridge_cv(
     fold_ids = np.unique(folds)
     if len(fold_ids) < 3:
         raise ValueError(f"nested CV needs at least 3 folds, got {len(fold_ids)}")
-    grams = [gram_matrix(x) for x in layers]
-    n_layers, n_alphas = len(grams), len(alphas)
-    batch_size = batch_size or default_batch_size(n_layers, n_alphas, n)
+    n_layers = len(layers)
+    batch_size = batch_size or DEFAULT_BATCH_SIZE
+    settings = _Settings(alphas, alpha_limits, min_gain, extend_edges, per_layer)
 
     result = NestedRidgeResult(
         r2=np.zeros(n_targets),
@@ -254,52 +258,22 @@ def nested_ridge_cv(
         alpha=np.zeros((len(fold_ids), n_targets)),
         inner_score=np.zeros((len(fold_ids), n_targets)),
     )
-    # Per-layer outer R^2 from running sums (no (layers, n, v) prediction array is kept).
     centred_targets = targets - targets.mean(axis=0)
+    # Per-layer outer R^2 from running sums (no (layers, n, v) prediction array is kept).
+    layer_sums = np.zeros((3, n_layers, n_targets)) if per_layer else None
     if per_layer:
         result.per_layer_alpha = np.zeros((n_layers, len(fold_ids), n_targets))
-        layer_sums = np.zeros((3, n_layers, n_targets))
-    workspace = _Workspace()
 
-    for fold_number, fold in enumerate(fold_ids):
-        outer = _OuterFold(grams, folds, fold, alphas, workspace)
-        for start in range(0, n_targets, batch_size):
-            columns = slice(start, min(start + batch_size, n_targets))
-            y_train = targets[outer.train, columns]
-            train_mean = y_train.mean(axis=0)
-            y_train = y_train - train_mean  # all fitting below is on centred targets
-            scores = outer.inner_scores(y_train)  # (L, A, v)
-            # Best alpha per layer, then the edge extension of each (layer, target) pair that
-            # needs it. The joint choice is made on the grid and extended along its layer,
-            # which is exactly the per-layer extension at that layer, so it is reused.
-            layer_alpha, layer_best = _best_alpha_per_layer(scores, alphas)
-            joint_layer = _joint_layer(scores, len(alphas))
-            if extend_edges:
-                needed = np.ones(layer_alpha.shape, dtype=bool) if per_layer else (
-                    np.arange(n_layers)[:, None] == joint_layer[None, :])
-                _extend_edges(outer, y_train, layer_alpha, layer_best, needed, alphas,
-                              alpha_limits, min_gain)
-            columns_idx = np.arange(y_train.shape[1])
-            alpha = layer_alpha[joint_layer, columns_idx]
-            result.layer_index[fold_number, columns] = joint_layer
-            result.alpha[fold_number, columns] = alpha
-            result.inner_score[fold_number, columns] = layer_best[joint_layer, columns_idx]
-            grid_predictions = outer.outer_grid_predictions(y_train)  # (L, A, n_test, v)
-            result.predictions[outer.test, columns] = train_mean + outer.outer_predictions(
-                y_train, grid_predictions, joint_layer, alpha)
-            if per_layer:
-                y_test = centred_targets[outer.test, columns]
-                offset = train_mean - targets[:, columns].mean(axis=0)
-                for layer in range(n_layers):
-                    result.per_layer_alpha[layer, fold_number, columns] = layer_alpha[layer]
-                    prediction = offset + outer.outer_predictions(
-                        y_train, grid_predictions, np.full(len(columns_idx), layer),
-                        layer_alpha[layer])
-                    layer_sums[0, layer, columns] += prediction.sum(axis=0)
-                    layer_sums[1, layer, columns] += np.einsum("nv,nv->v", prediction, y_test)
-                    layer_sums[2, layer, columns] += np.einsum("nv,nv->v", prediction, prediction)
-            if progress is not None:
-                progress(1)
+    with _single_threaded_blas(), ThreadPoolExecutor(n_threads or DEFAULT_THREADS) as pool:
+        grams = list(pool.map(gram_matrix, layers))
+        for fold_number, fold in enumerate(fold_ids):
+            outer = _OuterFold(grams, folds, fold, alphas, pool)
+            for start in range(0, n_targets, batch_size):
+                columns = slice(start, min(start + batch_size, n_targets))
+                _fit_batch(outer, settings, targets, centred_targets, columns, fold_number,
+                           result, layer_sums, pool)
+                if progress is not None:
+                    progress(1)
 
     result.r2 = stacked_clipped_r2(result.predictions, targets)
     if per_layer:
@@ -309,101 +283,263 @@ def nested_ridge_cv(
     return result
 
 
-def default_batch_size(n_layers: int, n_alphas: int, n: int) -> int:
-    """Targets per batch that keep one stacked prediction block under ``DEFAULT_BATCH_BYTES``."""
-    return max(64, DEFAULT_BATCH_BYTES // (8 * n_layers * n_alphas * n))
-
-
 def progress_units(n_targets: int, n_layers: int, n: int, n_folds: int,
                    n_alphas: int = len(DEFAULT_ALPHAS), batch_size: int | None = None) -> int:
     """Total progress units :func:`nested_ridge_cv` reports (one per outer fold and batch)."""
-    batch_size = batch_size or default_batch_size(n_layers, n_alphas, n)
+    batch_size = batch_size or DEFAULT_BATCH_SIZE
     return n_folds * -(-n_targets // batch_size)
 
 
-class _Workspace:
-    """Reusable output buffers: writing large products into fresh memory costs more in page
-    faults than the arithmetic, so buffers are allocated once per shape and reused."""
+@dataclass
+class _Settings:
+    alphas: np.ndarray
+    alpha_limits: tuple[float, float]
+    min_gain: float
+    extend_edges: bool
+    per_layer: bool
 
-    def __init__(self) -> None:
-        self._buffers: dict[tuple[int, ...], np.ndarray] = {}
 
-    def get(self, shape: tuple[int, ...]) -> np.ndarray:
-        if shape not in self._buffers:
-            self._buffers[shape] = np.empty(shape)
-        return self._buffers[shape]
+def _fit_batch(outer: _OuterFold, settings: _Settings, targets: np.ndarray,
+               centred_targets: np.ndarray, columns: slice, fold_number: int,
+               result: NestedRidgeResult, layer_sums: np.ndarray | None,
+               pool: ThreadPoolExecutor) -> None:
+    """Choose (layer, alpha) on the inner CV for the targets ``columns`` and predict the outer
+    fold; writes into ``result`` (and ``layer_sums``)."""
+    alphas, n_layers = settings.alphas, outer.n_layers
+    y_train = targets[outer.train, columns]
+    train_mean = y_train.mean(axis=0)
+    y_train = y_train - train_mean  # all fitting below is on centred targets
+    inner = _InnerTargets(outer, y_train)
+    scores = outer.inner_scores(inner, pool)  # (L, A, v)
+    # Best alpha per layer, then the edge extension of each (layer, target) pair that needs
+    # it. The joint choice is made on the grid and extended along its layer, which is exactly
+    # the per-layer extension at that layer, so it is reused.
+    layer_alpha, layer_best = _best_alpha_per_layer(scores, alphas)
+    joint_layer = _joint_layer(scores, len(alphas))
+    del scores
+    if settings.extend_edges:
+        needed = (np.ones(layer_alpha.shape, dtype=bool) if settings.per_layer
+                  else np.arange(n_layers)[:, None] == joint_layer[None, :])
+        _extend_edges(outer, inner, layer_alpha, layer_best, needed, settings, pool)
+    del inner
+    index = np.arange(y_train.shape[1])
+    result.layer_index[fold_number, columns] = joint_layer
+    result.alpha[fold_number, columns] = layer_alpha[joint_layer, index]
+    result.inner_score[fold_number, columns] = layer_best[joint_layer, index]
+    if settings.per_layer:
+        result.per_layer_alpha[:, fold_number, columns] = layer_alpha
+    # Outer predictions per layer (all targets for the per-layer profile, else only the targets
+    # whose joint choice is that layer); the joint prediction is the chosen layer's.
+    y_test = centred_targets[outer.test, columns]
+    offset = train_mean - targets[:, columns].mean(axis=0)
+    joint_predictions = np.empty((len(outer.test), y_train.shape[1]))
+
+    def predict_layer(layer: int) -> None:
+        solver = outer.outer_solvers[layer]
+        if settings.per_layer:
+            prediction = solver.predict(y_train, layer_alpha[layer])
+            joint = joint_layer == layer
+            joint_predictions[:, joint] = prediction[:, joint]
+            prediction += offset
+            sums = layer_sums[:, layer, columns]
+            sums[0] += prediction.sum(axis=0)
+            sums[1] += np.einsum("nv,nv->v", prediction, y_test)
+            sums[2] += np.einsum("nv,nv->v", prediction, prediction)
+            layer_sums[:, layer, columns] = sums
+        else:
+            cols = np.flatnonzero(joint_layer == layer)
+            if cols.size:
+                joint_predictions[:, cols] = solver.predict(y_train[:, cols],
+                                                            layer_alpha[layer, cols])
+
+    list(pool.map(predict_layer, range(n_layers)))
+    result.predictions[outer.test, columns] = train_mean + joint_predictions
+
+
+class _InnerFold:
+    """One inner fold of an outer fold: the solvers of every layer and their stacked grid
+    operators. Positions are relative to the outer training rows."""
+
+    def __init__(self, grams: list[np.ndarray], train: np.ndarray, fit_pos: np.ndarray,
+                 val_pos: np.ndarray, alphas: np.ndarray) -> None:
+        self.fit_pos, self.val_pos = fit_pos, val_pos
+        self.solvers = [KernelRidgeSolver(g, train[fit_pos], train[val_pos]) for g in grams]
+        stacked = np.concatenate([s.operators(alphas) for s in self.solvers])  # (L*A, nv, nf)
+        self.stacked = stacked.reshape(-1, len(fit_pos))
+        self.row_sums = stacked.sum(axis=1)  # (L*A, n_fit): sum over validation rows
+
+
+class _InnerTargets:
+    """The centred training targets of one batch split by inner fold, gathered once:
+    ``folds[i] = (y_fit (n_fit, v), y_val (n_val, v))``, and ``sum(y^2)`` per target."""
+
+    def __init__(self, outer: _OuterFold, y_train: np.ndarray) -> None:
+        self.folds = [(y_train[f.fit_pos], y_train[f.val_pos]) for f in outer.inner]
+        self.target_ss = np.einsum("nv,nv->v", y_train, y_train)
+        self.n_train = y_train.shape[0]
+        self.n_targets = y_train.shape[1]
 
 
 class _OuterFold:
     """Solvers and stacked operators for one outer fold (all layers, inner folds, alphas)."""
 
     def __init__(self, grams: list[np.ndarray], folds: np.ndarray, fold, alphas: np.ndarray,
-                 workspace: _Workspace):
+                 pool: ThreadPoolExecutor):
         self.train = np.flatnonzero(folds != fold)
         self.test = np.flatnonzero(folds == fold)
         train_folds = folds[self.train]
         self.alphas = alphas
         self.n_layers = len(grams)
-        self.workspace = workspace
-        # Inner folds, with positions relative to the outer training rows.
-        self.inner = []
-        for inner_fold in np.unique(train_folds):
-            fit_pos = np.flatnonzero(train_folds != inner_fold)
-            val_pos = np.flatnonzero(train_folds == inner_fold)
-            solvers = [KernelRidgeSolver(g, self.train[fit_pos], self.train[val_pos]) for g in grams]
-            stacked = np.concatenate([s.operators(alphas) for s in solvers])  # (L*A, n_val, n_fit)
-            self.inner.append((fit_pos, val_pos, solvers, stacked.reshape(-1, len(fit_pos))))
-        self.outer_solvers = [KernelRidgeSolver(g, self.train, self.test) for g in grams]
-        outer_stacked = np.concatenate([s.operators(alphas) for s in self.outer_solvers])
-        self.outer_stacked = outer_stacked.reshape(-1, len(self.train))
+        inner_ids = np.unique(train_folds)
 
-    def inner_scores(self, y_train: np.ndarray) -> np.ndarray:
-        """Pooled inner scores ``(L, A, v)`` for centred training targets ``(n_train, v)``.
+        def inner(inner_fold) -> _InnerFold:
+            return _InnerFold(grams, self.train, np.flatnonzero(train_folds != inner_fold),
+                              np.flatnonzero(train_folds == inner_fold), alphas)
 
-        One matrix product per inner fold gives the predictions of every (layer, alpha); only
-        the running sums that R^2 needs are kept across folds.
+        inner_jobs = [pool.submit(inner, f) for f in inner_ids]
+        self.outer_solvers = list(pool.map(
+            lambda g: KernelRidgeSolver(g, self.train, self.test), grams))
+        self.inner = [job.result() for job in inner_jobs]
+
+    def inner_scores(self, targets: _InnerTargets, pool: ThreadPoolExecutor) -> np.ndarray:
+        """Pooled inner scores ``(L, A, v)`` of every (layer, alpha) of the grid.
+
+        Per column chunk, one matrix product per inner fold gives the predictions of every
+        (layer, alpha); only the running sums that R^2 needs are kept.
         """
-        n_pairs, v = self.n_layers * len(self.alphas), y_train.shape[1]
+        n_pairs, v = self.n_layers * len(self.alphas), targets.n_targets
         sums = np.zeros((3, n_pairs, v))
-        for fit_pos, val_pos, _, stacked in self.inner:
-            buffer = self.workspace.get((stacked.shape[0], v))
-            np.matmul(stacked, y_train[fit_pos], out=buffer)
-            _accumulate_sums(buffer.reshape(n_pairs, len(val_pos), v), y_train[val_pos], sums)
-        target_ss = np.einsum("nv,nv->v", y_train, y_train)
-        r2 = _r2_from_sums(sums[0], sums[1], sums[2], len(self.train), target_ss)
+        rows = self.inner[0].stacked.shape[0]
+        chunk = max(16, GRID_CHUNK_BYTES // (8 * rows))
+
+        def work(start: int) -> None:
+            part = slice(start, min(start + chunk, v))
+            for fold, (y_fit, y_val) in zip(self.inner, targets.folds, strict=True):
+                y_fit, y_val = y_fit[:, part], y_val[:, part]
+                block = (fold.stacked @ y_fit).reshape(n_pairs, y_val.shape[0], -1)
+                sums[0, :, part] += fold.row_sums @ y_fit
+                sums[1, :, part] += np.einsum("anv,nv->av", block, y_val)
+                sums[2, :, part] += np.einsum("anv,anv->av", block, block)
+
+        list(pool.map(work, range(0, v, chunk)))
+        r2 = _r2_from_sums(sums[0], sums[1], sums[2], targets.n_train, targets.target_ss)
         return r2.reshape(self.n_layers, len(self.alphas), v)
 
-    def inner_scores_for(self, y_train: np.ndarray, layer: int,
-                         alphas: np.ndarray) -> np.ndarray:
-        """Pooled inner scores ``(len(alphas), v)`` of one layer for centred training targets
-        ``(n_train, v)``, with every alpha applied to every target."""
-        n_alphas, v = len(alphas), y_train.shape[1]
-        sums = np.zeros((3, n_alphas, v))
-        for fit_pos, val_pos, solvers, _ in self.inner:
-            operators = solvers[layer].operators(alphas).reshape(-1, len(fit_pos))
-            block = (operators @ y_train[fit_pos]).reshape(n_alphas, len(val_pos), v)
-            _accumulate_sums(block, y_train[val_pos], sums)
-        target_ss = np.einsum("nv,nv->v", y_train, y_train)
-        return _r2_from_sums(sums[0], sums[1], sums[2], len(self.train), target_ss)
 
-    def outer_grid_predictions(self, y_train: np.ndarray) -> np.ndarray:
-        """Outer-fold predictions for every (layer, alpha) of the grid: ``(L, A, n_test, v)``."""
-        buffer = self.workspace.get((self.outer_stacked.shape[0], y_train.shape[1]))
-        np.matmul(self.outer_stacked, y_train, out=buffer)
-        return buffer.reshape(self.n_layers, len(self.alphas), len(self.test), y_train.shape[1])
+class _EdgeChain:
+    """Pooled inner scores of one layer at candidate alphas, for a shrinking set of targets.
 
-    def outer_predictions(self, y_train: np.ndarray, grid_predictions: np.ndarray,
-                          layer_idx: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-        """Outer-fold predictions ``(n_test, v)`` of each target's chosen (layer, alpha)."""
-        alpha_pos = np.minimum(np.searchsorted(self.alphas, alpha), len(self.alphas) - 1)
-        on_grid = self.alphas[alpha_pos] == alpha
-        columns = np.flatnonzero(on_grid)
-        out = np.empty((len(self.test), y_train.shape[1]))
-        out[:, columns] = grid_predictions[layer_idx[columns], alpha_pos[columns], :, columns].T
-        for layer in np.unique(layer_idx[~on_grid]):
-            cols = np.flatnonzero(~on_grid & (layer_idx == layer))
-            out[:, cols] = self.outer_solvers[layer].predict(y_train[:, cols], alpha[cols])
-        return out
+    The targets of each inner fold (``y_fit``, ``y_val``) are kept compacted to the targets
+    still extending. A block of K candidates is scored with one product per inner fold:
+    ``(K n_val, n_fit) @ (n_fit, m)`` with the prediction operators of the candidates, or, for
+    few targets (where building K operators would cost more than the product), in the
+    eigenbasis: ``c = U^T y_fit``, ``z = P diag(w) c`` and ``p = z + mean(y_fit)``.
+
+    Below the grid (``alpha <= alpha_max`` far under the smallest eigenvalue) the predictions
+    are a power series in alpha, ``z(alpha) = sum_t (-alpha)^t P diag(lambda^-(t+1)) c``, whose
+    terms shrink by ``rho = alpha_max / min(lambda)`` each. With ``T`` terms such that
+    ``rho^T`` is below float64 rounding (at most ``_SERIES_MAX_TERMS``), the three sums of R^2
+    are polynomials in alpha with coefficients computed once, and every further candidate of the
+    chain is nearly free. Where ``rho`` is too large the direct products are used.
+    """
+
+    def __init__(self, outer: _OuterFold, layer: int, targets: _InnerTargets,
+                 columns: np.ndarray, alpha_max: float | None = None) -> None:
+        self.parts = []
+        for fold, (y_fit, y_val) in zip(outer.inner, targets.folds, strict=True):
+            self.parts.append([fold.solvers[layer], y_fit[:, columns], y_val[:, columns]])
+        self.n_train = targets.n_train
+        self.target_ss = targets.target_ss[columns]
+        self.series = None
+        if alpha_max is not None:
+            terms = [_series_terms(alpha_max, part[0].eigenvalues) for part in self.parts]
+            if all(t is not None for t in terms):
+                self.series = [_SeriesCoefficients(part[0], part[1], part[2], t)
+                               for part, t in zip(self.parts, terms, strict=True)]
+
+    def keep(self, positions: np.ndarray) -> None:
+        """Keep only the targets at ``positions`` (into the current set)."""
+        for part in self.parts:
+            part[1:] = [part[1][:, positions], part[2][:, positions]]
+        if self.series is not None:
+            for series in self.series:
+                series.keep(positions)
+        self.target_ss = self.target_ss[positions]
+
+    def scores(self, alphas: np.ndarray) -> np.ndarray:
+        """Pooled inner scores ``(len(alphas), m)`` of every candidate for every target."""
+        k, m = len(alphas), len(self.target_ss)
+        sums = np.zeros((3, k, m))
+        if self.series is not None:
+            for series in self.series:
+                series.add_sums(alphas, sums)
+            return _r2_from_sums(sums[0], sums[1], sums[2], self.n_train, self.target_ss)
+        for solver, y_fit, y_val in self.parts:
+            n_val = y_val.shape[0]
+            if m >= _EIGENBASIS_BELOW_TARGETS:
+                p = solver.operators(alphas).reshape(k * n_val, -1) @ y_fit
+            else:
+                weights = 1.0 / (solver.eigenvalues[None, :] + alphas[:, None])  # (K, r)
+                weighted = (weights[:, None, :] * solver.test_projection[None, :, :])
+                p = weighted.reshape(k * n_val, -1) @ (solver.eigenvectors.T @ y_fit)
+                p += y_fit.mean(axis=0)
+            p = p.reshape(k, n_val, m)
+            sums[0] += p.sum(axis=1)
+            sums[1] += np.einsum("knm,nm->km", p, y_val)
+            sums[2] += np.einsum("knm,knm->km", p, p)
+        return _r2_from_sums(sums[0], sums[1], sums[2], self.n_train, self.target_ss)
+
+
+# Below this many targets a chain block is scored in the eigenbasis (see _EdgeChain).
+_EIGENBASIS_BELOW_TARGETS = 128
+# The power series below the grid is used when this many terms reach float64 rounding.
+_SERIES_MAX_TERMS = 8
+_SERIES_TOLERANCE = 2.0**-53
+
+
+def _series_terms(alpha_max: float, eigenvalues: np.ndarray) -> int | None:
+    """Terms ``T`` with ``(alpha_max / min(lambda))^T`` below rounding, or None if too many."""
+    ratio = alpha_max / eigenvalues.min() if eigenvalues.size else np.inf
+    if not 0 < ratio < 0.5:
+        return None
+    terms = int(np.ceil(np.log(_SERIES_TOLERANCE) / np.log(ratio)))
+    return terms if terms <= _SERIES_MAX_TERMS else None
+
+
+class _SeriesCoefficients:
+    """For one inner fold: ``a_t = sum z_t``, ``b_t = z_t . y_val`` and
+    ``g_s = sum_{t+u=s} z_t . z_u`` per target, with ``z_t = P diag(lambda^-(t+1)) U^T y_fit``,
+    so that with ``x = -alpha``: ``sum z = sum_t x^t a_t``, ``sum z y = sum_t x^t b_t`` and
+    ``sum z^2 = sum_s x^s g_s``; the fit mean ``mu`` is added as in the direct path."""
+
+    def __init__(self, solver: KernelRidgeSolver, y_fit: np.ndarray, y_val: np.ndarray,
+                 terms: int) -> None:
+        powers = solver.eigenvalues[None, :] ** -np.arange(1, terms + 1)[:, None]  # (T, r)
+        weighted = (powers[:, None, :] * solver.test_projection[None, :, :]).reshape(
+            terms * len(y_val), -1)
+        z = (weighted @ (solver.eigenvectors.T @ y_fit)).reshape(terms, len(y_val), -1)
+        self.n_val = len(y_val)
+        self.a = z.sum(axis=1)  # (T, m)
+        self.b = np.einsum("tnm,nm->tm", z, y_val)
+        products = np.einsum("tnm,unm->tum", z, z)  # (T, T, m)
+        self.g = np.zeros((2 * terms - 1, products.shape[2]))
+        for t in range(terms):
+            self.g[t:t + terms] += products[t]
+        self.mu = y_fit.mean(axis=0)
+        self.y_sum = y_val.sum(axis=0)
+
+    def keep(self, positions: np.ndarray) -> None:
+        self.a, self.b, self.g = self.a[:, positions], self.b[:, positions], self.g[:, positions]
+        self.mu, self.y_sum = self.mu[positions], self.y_sum[positions]
+
+    def add_sums(self, alphas: np.ndarray, sums: np.ndarray) -> None:
+        """Add ``sum p``, ``sum p y``, ``sum p^2`` of every candidate to ``sums`` ``(3, K, m)``."""
+        x = (-np.asarray(alphas))[:, None] ** np.arange(self.g.shape[0])[None, :]  # (K, 2T-1)
+        terms = self.a.shape[0]
+        z_sum = x[:, :terms] @ self.a
+        sums[0] += z_sum + self.n_val * self.mu
+        sums[1] += x[:, :terms] @ self.b + self.mu * self.y_sum
+        sums[2] += x @ self.g + 2 * self.mu * z_sum + self.n_val * self.mu * self.mu
 
 
 def _best_alpha_per_layer(scores: np.ndarray, alphas: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -427,47 +563,58 @@ def _joint_layer(scores: np.ndarray, n_alphas: int) -> np.ndarray:
     return np.argmax(flat, axis=0) % n_layers
 
 
-# Candidate alphas of the edge extension are evaluated in blocks of growing size: most chains
-# stop after a step or two, a few run for dozens of steps.
-_EXTENSION_BLOCKS = (2, 4, 8, 16, 32, 64, 128, 256)
+# Candidate alphas of the edge extension are evaluated in blocks: a block scores about this
+# many (candidate, target) pairs (at least 2 and at most 256 candidates), so while many targets
+# are still extending, few candidates are scored past their stopping point, and the few long
+# chains (dozens of steps) take few calls.
+_EXTENSION_BLOCK_PAIRS = 8192
+_EXTENSION_BLOCK_RANGE = (2, 256)
 
 
-def _extend_edges(outer: _OuterFold, y_train: np.ndarray, layer_alpha: np.ndarray,
-                  layer_best: np.ndarray, needed: np.ndarray, alphas: np.ndarray,
-                  limits: tuple[float, float], min_gain: float) -> None:
+def _extend_edges(outer: _OuterFold, targets: _InnerTargets, layer_alpha: np.ndarray,
+                  layer_best: np.ndarray, needed: np.ndarray, settings: _Settings,
+                  pool: ThreadPoolExecutor) -> None:
     """Edge extension for every (layer, target) pair with ``needed`` set: an alpha on the lower
     (upper) grid edge is halved (doubled) while the inner score rises by more than
     ``min_gain``. Updates ``layer_alpha`` and ``layer_best`` ``(L, v)`` in place.
 
     All pairs that start on the same edge share the candidate sequence (``edge * 2**-k`` or
-    ``edge * 2**k``), so a block of candidates is scored for all of a layer's pairs with one
-    stacked matrix product per inner fold, like the grid itself.
+    ``edge * 2**k``), so a block of candidates is scored for all of a layer's pairs at once.
+    Layers and edges run in parallel (each writes only its own entries).
     """
-    def extend_layer(layer: int) -> None:
-        for edge, factor in ((alphas[0], 0.5), (alphas[-1], 2.0)):
-            cols = np.flatnonzero(needed[layer] & (layer_alpha[layer] == edge))
-            steps_done = 0
-            for block in _EXTENSION_BLOCKS * 64:
-                if not cols.size:
-                    break
-                exponents = np.arange(steps_done + 1, steps_done + block + 1)
-                candidates = edge * factor ** exponents
-                candidates = candidates[(candidates >= limits[0]) & (candidates <= limits[1])]
-                if not candidates.size:
-                    break
-                scores = outer.inner_scores_for(y_train[:, cols], layer, candidates)  # (K, m)
-                previous = np.vstack([layer_best[layer, cols][None, :], scores[:-1]])
-                improves = scores > previous + min_gain
-                # Steps accepted per target: up to (not including) its first non-improvement.
-                accepted = np.where(improves.all(axis=0), len(candidates),
-                                    np.argmin(improves, axis=0))
-                moved = accepted > 0
-                last = accepted[moved] - 1
-                layer_alpha[layer, cols[moved]] = candidates[last]
-                layer_best[layer, cols[moved]] = scores[last, np.flatnonzero(moved)]
-                cols = cols[accepted == len(candidates)]
-                steps_done += len(candidates)
+    alphas, limits, min_gain = settings.alphas, settings.alpha_limits, settings.min_gain
 
-    for layer in range(layer_alpha.shape[0]):
-        if needed[layer].any():
-            extend_layer(layer)
+    def extend(job: tuple[int, float, float]) -> None:
+        layer, edge, factor = job
+        cols = np.flatnonzero(needed[layer] & (layer_alpha[layer] == edge))
+        if not cols.size:
+            return
+        chain = _EdgeChain(outer, layer, targets, cols,
+                           alpha_max=edge * factor if factor < 1 else None)
+        steps_done = 0
+        while cols.size:
+            block = int(np.clip(-(-_EXTENSION_BLOCK_PAIRS // cols.size), *_EXTENSION_BLOCK_RANGE))
+            exponents = np.arange(steps_done + 1, steps_done + block + 1)
+            candidates = edge * factor ** exponents
+            candidates = candidates[(candidates >= limits[0]) & (candidates <= limits[1])]
+            if not candidates.size:
+                break
+            scores = chain.scores(candidates)  # (K, m)
+            previous = np.vstack([layer_best[layer, cols][None, :], scores[:-1]])
+            improves = scores > previous + min_gain
+            # Steps accepted per target: up to (not including) its first non-improvement.
+            accepted = np.where(improves.all(axis=0), len(candidates),
+                                np.argmin(improves, axis=0))
+            moved = np.flatnonzero(accepted > 0)
+            last = accepted[moved] - 1
+            layer_alpha[layer, cols[moved]] = candidates[last]
+            layer_best[layer, cols[moved]] = scores[last, moved]
+            going_on = np.flatnonzero(accepted == len(candidates))
+            if len(going_on) < len(cols):
+                chain.keep(going_on)
+                cols = cols[going_on]
+            steps_done += len(candidates)
+
+    jobs = [(layer, edge, factor) for layer in range(layer_alpha.shape[0])
+            for edge, factor in ((alphas[0], 0.5), (alphas[-1], 2.0))]
+    list(pool.map(extend, jobs))
