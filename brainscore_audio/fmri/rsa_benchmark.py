@@ -9,12 +9,7 @@ import numpy as np
 from ..activations import StimulusActivations
 from ..benchmark import Score
 from ..metrics.correlation import standard_error
-from ..metrics.rsa import (
-    compare_rdms,
-    cross_validated_layer_rsa,
-    leave_one_subject_out_topline,
-    rdm,
-)
+from ..metrics.rsa import LayerRDMs, leave_one_subject_out_topline, rdm
 from .base import FMRIBenchmark
 from .dataset import VoxelResponses
 
@@ -52,14 +47,15 @@ class RSABenchmark(FMRIBenchmark):
         responses = data.responses.select(data.responses.finite_voxels())
         subjects = responses.subject_labels()
         layer_rdms = np.stack([rdm(x) for x in layers])
+        ranked = LayerRDMs(layer_rdms, data.folds)  # layer ranks shared by every subject
         subject_rdms = _subject_rdms(responses, subjects)
-        rho = np.stack([compare_rdms(s, layer_rdms) for s in subject_rdms], axis=1)  # (L, S)
+        rho = np.stack([ranked.compare(s) for s in subject_rdms], axis=1)  # (L, S)
         per_layer_mean = rho.mean(axis=1)
         best = int(np.argmax(per_layer_mean))
         topline_per_subject = leave_one_subject_out_topline(subject_rdms)
         ceiling = float(topline_per_subject.mean())
         raw = float(per_layer_mean[best])
-        cv = [cross_validated_layer_rsa(s, layer_rdms, data.folds) for s in subject_rdms]
+        cv = [ranked.cross_validated(s) for s in subject_rdms]
         cv_chosen = np.concatenate([c[np.triu_indices_from(c, 1)] for _, c in cv])
         details: dict[str, Any] = {
             "cross_validated": float(np.mean([value for value, _ in cv])),
@@ -72,7 +68,7 @@ class RSABenchmark(FMRIBenchmark):
                                       for i, name in enumerate(names)},
         }
         if responses.rois is not None:
-            details["roi"] = _roi_profiles(responses, subjects, layer_rdms, names)
+            details["roi"] = _roi_profiles(responses, subjects, ranked, names)
         return Score(
             raw=raw,
             ceiling=ceiling,
@@ -93,7 +89,7 @@ def _subject_rdms(responses: VoxelResponses, subjects: list[str]) -> np.ndarray:
     return np.stack([rdm(mean[:, responses.subjects == s]) for s in subjects])
 
 
-def _roi_profiles(responses: VoxelResponses, subjects: list[str], layer_rdms: np.ndarray,
+def _roi_profiles(responses: VoxelResponses, subjects: list[str], ranked: LayerRDMs,
                   names: list[str]) -> dict[str, Any]:
     """Per ROI: mean-over-subjects rho per layer and the ROI's topline. Subjects with fewer
     than 2 voxels in an ROI are skipped for it; voxels without a region (``""``) are left out."""
@@ -108,9 +104,12 @@ def _roi_profiles(responses: VoxelResponses, subjects: list[str], layer_rdms: np
         if not rdms:
             continue
         rdms = np.stack(rdms)
-        rho = np.stack([compare_rdms(r, layer_rdms) for r in rdms], axis=1)
+        rho = np.stack([ranked.compare(r) for r in rdms], axis=1)
+        per_layer = dict(zip(names, rho.mean(axis=1).tolist(), strict=True))
         out[roi] = {
-            "per_layer": dict(zip(names, rho.mean(axis=1).tolist(), strict=True)),
+            "per_layer": per_layer,
+            "best_layer": max(per_layer, key=per_layer.get),
+            "n_voxels": int(np.sum(responses.rois == roi)),
             "n_subjects": len(rdms),
             "topline": float(leave_one_subject_out_topline(rdms).mean()) if len(rdms) > 1 else None,
         }

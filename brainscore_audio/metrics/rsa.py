@@ -51,6 +51,30 @@ def upper_triangle(matrix: np.ndarray, mask: np.ndarray | None = None) -> np.nda
     return matrix[rows, cols]
 
 
+def upper_ranks(rdms: np.ndarray | Sequence[np.ndarray], mask: np.ndarray | None = None) -> np.ndarray:
+    """Ranks (ties averaged, as ``scipy.stats.rankdata``) of the strict upper triangle of each
+    RDM, optionally only where ``mask`` is True.
+
+    Args:
+        rdms: ``(k, n, n)`` or a list of k ``(n, n)``.
+        mask: optional ``(n, n)`` boolean.
+    Returns:
+        ``(k, entries)`` float64.
+    """
+    rdms = np.asarray(rdms, dtype=np.float64)
+    rows, cols = np.triu_indices(rdms.shape[-1], k=1)
+    if mask is not None:
+        keep = mask[rows, cols]
+        rows, cols = rows[keep], cols[keep]
+    return rankdata(rdms[:, rows, cols], axis=1)
+
+
+def _rank_correlation(reference_ranks: np.ndarray, candidate_ranks: np.ndarray) -> np.ndarray:
+    """Pearson r between one rank vector ``(e,)`` and each row of ``(k, e)``: ``(k,)``."""
+    return columnwise_pearson(np.broadcast_to(reference_ranks[:, None], candidate_ranks.T.shape),
+                              candidate_ranks.T)
+
+
 def compare_rdms(reference: np.ndarray, candidates: np.ndarray | Sequence[np.ndarray],
                  mask: np.ndarray | None = None) -> np.ndarray:
     """Spearman rho between one RDM and each of several RDMs (upper triangles).
@@ -63,10 +87,52 @@ def compare_rdms(reference: np.ndarray, candidates: np.ndarray | Sequence[np.nda
         ``(k,)`` rho values (ties get average ranks, as ``scipy.stats.spearmanr``); 0 where a
         side is constant.
     """
-    reference_ranks = rankdata(upper_triangle(reference, mask))
-    candidate_ranks = np.stack([rankdata(upper_triangle(c, mask)) for c in candidates], axis=1)
-    return columnwise_pearson(np.repeat(reference_ranks[:, None], candidate_ranks.shape[1], 1),
-                              candidate_ranks)
+    return _rank_correlation(upper_ranks([reference], mask)[0], upper_ranks(candidates, mask))
+
+
+class LayerRDMs:
+    """A model's layer RDMs, ranked once for comparison with many brain RDMs.
+
+    Ranks of the full upper triangle, and of the entries outside every pair of folds (for the
+    cross-validated layer choice), are computed on construction and shared by every subject.
+
+    Args:
+        rdms: ``(n_layers, n, n)``.
+        folds: ``(n,)`` fold label per stimulus, or None if no cross-validation is needed.
+    """
+
+    def __init__(self, rdms: np.ndarray, folds: np.ndarray | None = None) -> None:
+        self.rdms = np.asarray(rdms, dtype=np.float64)
+        self.ranks = upper_ranks(self.rdms)
+        self.folds = None if folds is None else np.asarray(folds)
+        self.blocks = []
+        if self.folds is not None:
+            fold_ids = np.unique(self.folds)
+            for i, fold_a in enumerate(fold_ids):
+                for fold_b in fold_ids[i:]:
+                    held_out = (self.folds == fold_a) | (self.folds == fold_b)
+                    selection = ~held_out[:, None] & ~held_out[None, :]
+                    block = np.outer(self.folds == fold_a, self.folds == fold_b)
+                    block |= block.T
+                    self.blocks.append((selection, block, upper_ranks(self.rdms, selection)))
+
+    def compare(self, brain_rdm: np.ndarray) -> np.ndarray:
+        """Spearman rho of ``brain_rdm`` ``(n, n)`` with each layer: ``(n_layers,)``."""
+        return _rank_correlation(upper_ranks([brain_rdm])[0], self.ranks)
+
+    def cross_validated(self, brain_rdm: np.ndarray) -> tuple[float, np.ndarray]:
+        """See :func:`cross_validated_layer_rsa`."""
+        if self.folds is None:
+            raise ValueError("LayerRDMs was built without folds")
+        n = len(self.folds)
+        composite = np.zeros((n, n))
+        chosen = np.zeros((n, n), dtype=np.int64)
+        for selection, block, layer_ranks in self.blocks:
+            rho = _rank_correlation(upper_ranks([brain_rdm], selection)[0], layer_ranks)
+            best = int(np.argmax(rho))
+            composite[block] = self.rdms[best][block]
+            chosen[block] = best
+        return float(compare_rdms(brain_rdm, composite[None])[0]), chosen
 
 
 def cross_validated_layer_rsa(
@@ -77,7 +143,8 @@ def cross_validated_layer_rsa(
     For every pair of folds (a, b), a <= b, the layer is chosen by Spearman rho on the RDM
     entries whose two stimuli lie outside folds a and b, and that layer's distances fill the
     (a, b) block of a composite model RDM. The composite is compared with ``brain_rdm`` once.
-    This follows the authors' ``rsa_layer_select``, with each block filled exactly once.
+    This follows the authors' ``rsa_layer_select``, with each block filled exactly once. For
+    many subjects, build one :class:`LayerRDMs` and call its ``cross_validated``.
 
     Args:
         brain_rdm: ``(n, n)``.
@@ -87,21 +154,7 @@ def cross_validated_layer_rsa(
         ``(rho, chosen)``: the Spearman rho of the composite, and ``(n, n)`` int array of the
         layer index used for each entry.
     """
-    fold_ids = np.unique(folds)
-    n = len(folds)
-    composite = np.zeros((n, n))
-    chosen = np.zeros((n, n), dtype=np.int64)
-    for i, fold_a in enumerate(fold_ids):
-        for fold_b in fold_ids[i:]:
-            held_out = (folds == fold_a) | (folds == fold_b)
-            selection = ~held_out[:, None] & ~held_out[None, :]
-            rho = compare_rdms(brain_rdm, layer_rdms, mask=selection)
-            best = int(np.argmax(rho))
-            block = np.outer(folds == fold_a, folds == fold_b) | np.outer(
-                folds == fold_b, folds == fold_a)
-            composite[block] = layer_rdms[best][block]
-            chosen[block] = best
-    return float(compare_rdms(brain_rdm, composite[None])[0]), chosen
+    return LayerRDMs(layer_rdms, folds).cross_validated(brain_rdm)
 
 
 def leave_one_subject_out_topline(subject_rdms: np.ndarray) -> np.ndarray:
