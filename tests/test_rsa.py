@@ -74,3 +74,38 @@ def test_topline_is_leave_one_subject_out(rng):
         others = np.delete(subjects, s, axis=0).mean(0)
         expected = spearmanr(upper_triangle(subjects[s]), upper_triangle(others))[0]
         assert topline[s] == pytest.approx(expected)
+
+
+def _naive_cross_validated(brain, layer_rdms, folds):
+    """The cross-validated layer choice written out with scipy, one block at a time."""
+    n = len(folds)
+    composite = np.zeros((n, n))
+    ids = np.unique(folds)
+    for i, a in enumerate(ids):
+        for b in ids[i:]:
+            outside = ~np.isin(folds, [a, b])
+            rows, cols = np.triu_indices(n, 1)
+            keep = outside[rows] & outside[cols]
+            rho = [spearmanr(brain[rows[keep], cols[keep]], layer[rows[keep], cols[keep]])[0]
+                   for layer in layer_rdms]
+            best = layer_rdms[int(np.argmax(rho))]
+            in_block = np.outer(folds == a, folds == b) | np.outer(folds == b, folds == a)
+            composite[in_block] = best[in_block]
+    return spearmanr(upper_triangle(brain), upper_triangle(composite))[0]
+
+
+def test_layer_rdms_shared_ranks_equal_scipy(rng):
+    from brainscore_audio.metrics.rsa import LayerRDMs
+
+    n = 40
+    folds = np.tile(np.arange(5), 8)
+    shared = rng.standard_normal((n, 6))
+    layer_rdms = np.stack([rdm(shared @ rng.standard_normal((6, 10)) + s * rng.standard_normal(
+        (n, 10))) for s in (0.5, 2.0, 4.0)])
+    ranked = LayerRDMs(layer_rdms, folds)
+    for _ in range(3):
+        brain = rdm(shared @ rng.standard_normal((6, 30)) + rng.standard_normal((n, 30)))
+        expected = [spearmanr(upper_triangle(brain), upper_triangle(x))[0] for x in layer_rdms]
+        np.testing.assert_allclose(ranked.compare(brain), expected, atol=1e-12)
+        value, _ = ranked.cross_validated(brain)
+        assert value == pytest.approx(_naive_cross_validated(brain, layer_rdms, folds), abs=1e-12)
