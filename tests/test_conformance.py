@@ -20,7 +20,7 @@ from brainscore_audio.activations import StimulusActivations
 from brainscore_audio.adapters.hf.model import RANDOM_WEIGHTS_ENV
 from brainscore_audio.benchmark import Benchmark
 from brainscore_audio.cli import main
-from brainscore_audio.validate import CLIP_SECONDS, validate_model
+from brainscore_audio.validate import CLIP_SECONDS, _check_attributes, validate_model
 
 MODEL_IDS = registry.models.ids()
 BENCHMARK_IDS = registry.benchmarks.ids()
@@ -45,14 +45,55 @@ def _clip_seconds(folder: Path) -> list[str]:
     return [str(s) for s in metadata.get("validate_clip_seconds", CLIP_SECONDS)]
 
 
+def _folder_models(folder: Path) -> list[str]:
+    return sorted(i for i in MODEL_IDS if registry.models.entry(i).plugin_dir == folder)
+
+
+def _random_mode_twins(model_ids: list[str]) -> dict[str, str]:
+    """Hub models whose random-weights mode is, by construction, their offline `-untrained`
+    twin: {hub id: twin id}."""
+    return {i: f"{i}-untrained" for i in model_ids
+            if "needs-download" in registry.models.entry(i).tags and f"{i}-untrained" in model_ids}
+
+
+#: What may differ between a hub model in random-weights mode and its twin: their names.
+IDENTITY_FIELDS = {"identifier", "checkpoint", "version", "random_mode"}
+
+
+def _construction(model) -> dict:
+    """Everything a model is built from (class, config, preprocessing, seed), names aside."""
+    return {"class": type(model), **{k: v for k, v in vars(model).items()
+                                     if k not in IDENTITY_FIELDS}}
+
+
 @pytest.mark.parametrize("folder", SUBMISSION_FOLDERS, ids=lambda p: p.name)
 def test_submission_folder_passes_benchmark_validate(folder, capsys, monkeypatch):
     monkeypatch.setenv(RANDOM_WEIGHTS_ENV, "1")
-    code = main(["validate", str(folder), "--clip-seconds", *_clip_seconds(folder)])
-    out = capsys.readouterr().out
-    assert code == 0, out
-    registered = sorted(i for i in MODEL_IDS if registry.models.entry(i).plugin_dir == folder)
-    assert registered and out.split() == [w for i in registered for w in ("ok", i)]
+    registered = _folder_models(folder)
+    assert registered, f"{folder.name} registers no model"
+    clips = _clip_seconds(folder)
+    twins = _random_mode_twins(registered)
+    if not twins:  # the command CI runs on a pull request, verbatim
+        code = main(["validate", str(folder), "--clip-seconds", *clips])
+        out = capsys.readouterr().out
+        assert code == 0, out
+        assert out.split() == [w for i in registered for w in ("ok", i)]
+        return
+    # A hub model in random-weights mode is built from exactly what its -untrained twin is
+    # built from (class, config, preprocessing, seed): the full check runs once, on the twin,
+    # and the hub id gets the attribute checks plus that proof of identity.
+    for model_id in sorted(set(registered) - set(twins)):
+        code = main(["validate", model_id, "--clip-seconds", *clips])
+        out = capsys.readouterr().out
+        assert code == 0 and out.split() == ["ok", model_id], out
+    for hub_id, twin_id in twins.items():
+        hub, twin = registry.models.make(hub_id), registry.models.make(twin_id)
+        # compared fresh, before any lazy state (config parsing, weights) exists
+        assert _construction(hub) == _construction(twin), f"{hub_id} differs from {twin_id}"
+        assert _check_attributes(hub_id, hub) == []
+        assert hub.version.endswith("random") and "random" in hub.checkpoint
+        assert (hub.layers, hub.default_layers, hub.sample_rate) == \
+            (twin.layers, twin.default_layers, twin.sample_rate)
 
 
 def test_models_registered_outside_the_submission_folders_conform(monkeypatch):

@@ -37,7 +37,12 @@ class Dasheng(AudioModel):
     def __init__(self, pretrained: bool = True, url: str = CHECKPOINT_URL,
                  weights_dir: str | Path | None = None,
                  architecture: dict[str, int] | None = None) -> None:
-        self.pretrained = pretrained
+        from brainscore_audio.adapters.hf.model import random_weights_requested
+
+        # BRAINSCORE_AUDIO_RANDOM_WEIGHTS=1 (conformance checks without internet, see
+        # docs/submit.md) builds the untrained architecture; checkpoint and version say so.
+        self.random_mode = pretrained and random_weights_requested()
+        self.pretrained = pretrained and not self.random_mode
         self.architecture = dict(architecture or BASE)
         depth = self.architecture["depth"]
         self.layers = ["patch"] + [f"block{i}" for i in range(1, depth + 1)] + ["norm"]
@@ -45,8 +50,11 @@ class Dasheng(AudioModel):
         self.url = url
         self.weights_dir = weights_dir
         self.identifier = "dasheng-base" if pretrained else "dasheng-base-untrained"
-        self.checkpoint = (f"{CHECKPOINT_FILE} from Zenodo record 11511780" if pretrained
+        self.checkpoint = (f"{CHECKPOINT_FILE} from Zenodo record 11511780" if self.pretrained
                            else f"untrained, torch.manual_seed({SEED})")
+        if self.random_mode:
+            self.version = "1+random"
+            self.checkpoint = f"random weights (torch seed {SEED}) in the architecture of {CHECKPOINT_FILE}"
         self._network = None
         self._device = "cpu"
 
