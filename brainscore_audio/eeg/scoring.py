@@ -9,6 +9,7 @@ thousands of windows run as a few batched calls.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -190,27 +191,15 @@ class ScoreTable:
 
     def sentence_mean(self) -> np.ndarray:
         """``(layers, windows, subjects)``: mean over the sentences each subject has."""
-        with np.errstate(invalid="ignore"), _quiet():
+        with warnings.catch_warnings():  # all-NaN cells (no sentence) stay NaN, silently
+            warnings.simplefilter("ignore", RuntimeWarning)
             return np.nanmean(self.values, axis=3)
 
     def subject_mean(self) -> np.ndarray:
         """``(layers, windows)``: mean over subjects of the sentence means."""
-        with np.errstate(invalid="ignore"), _quiet():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
             return np.nanmean(self.sentence_mean(), axis=2)
-
-
-class _quiet:
-    """Silence numpy's 'mean of empty slice' warnings (all-NaN cells stay NaN)."""
-
-    def __enter__(self):
-        import warnings
-
-        self._context = warnings.catch_warnings()
-        self._context.__enter__()
-        warnings.simplefilter("ignore", RuntimeWarning)
-
-    def __exit__(self, *exc):
-        return self._context.__exit__(*exc)
 
 
 def _stack(arrays: list[np.ndarray], columns: int) -> np.ndarray:
