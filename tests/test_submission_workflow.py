@@ -67,3 +67,17 @@ def test_a_copy_of_the_template_is_a_working_plugin(tmp_path, capsys):
                             capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "3 passed" in result.stdout
+
+
+def test_validate_checks_hub_models_offline_only_with_random_weights(capsys, monkeypatch):
+    import huggingface_hub.constants
+
+    from brainscore_audio.adapters.hf.model import RANDOM_WEIGHTS_ENV
+
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)  # no network retries
+    monkeypatch.setenv(RANDOM_WEIGHTS_ENV, "0")  # restored after the test (--random-weights sets 1)
+    assert main(["validate", "hubert-base", "--clip-seconds", "0.2"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("FAIL hubert-base") and "needs internet" in out
+    assert main(["validate", "hubert-base", "--random-weights", "--clip-seconds", "0.2"]) == 0
+    assert capsys.readouterr().out.split() == ["ok", "hubert-base"]
