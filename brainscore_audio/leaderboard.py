@@ -160,7 +160,10 @@ def table(board: Leaderboard, ceiled: bool = False, tablefmt: str = "github") ->
     Cells are ``raw ± SE`` (or ``ceiled`` with ``ceiled=True``); ``-`` where a model has no score.
     """
     benchmark_ids = sorted(board.benchmarks)
-    aggregate_names = sorted(board.aggregates)
+    # Aggregates nobody on this board has (e.g. a downstream overall on a brain-only board)
+    # would only add a column of dashes.
+    aggregate_names = sorted(name for name, values in board.aggregates.items()
+                             if any(v is not None for v in values.values()))
     values = {}
     for model_id, model in board.models.items():
         for bench_id, record in model.scores.items():
