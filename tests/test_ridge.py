@@ -43,6 +43,15 @@ def test_solver_matches_sklearn_ridge(rng):
         ours = solver.predict(y[train, None], np.array([alpha]))[:, 0]
         np.testing.assert_allclose(ours, expected, atol=1e-10)
         np.testing.assert_allclose(solver.operators([alpha])[0] @ y[train], expected, atol=1e-10)
+    # Many targets sharing a few alphas: predicted per distinct alpha with its operator.
+    targets = y[:, None] + rng.standard_normal((40, 60))
+    alphas = np.repeat([1e-3, 1.0, 1e3], 20)
+    grouped = solver.predict(targets[train], alphas)
+    for v in range(targets.shape[1]):
+        x_mean, y_mean = x[train].mean(0), targets[train, v].mean()
+        expected = Ridge(alpha=alphas[v], fit_intercept=False, solver="svd").fit(
+            x[train] - x_mean, targets[train, v] - y_mean).predict(x[test] - x_mean) + y_mean
+        np.testing.assert_allclose(grouped[:, v], expected, atol=1e-10)
 
 
 def test_nested_cv_equals_per_target_sklearn_loop(rng):

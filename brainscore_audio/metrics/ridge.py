@@ -147,8 +147,23 @@ class KernelRidgeSolver:
 
     def predict(self, y_train: np.ndarray, alphas: np.ndarray) -> np.ndarray:
         """Predictions ``(n_test, m)`` for targets ``y_train`` ``(n_train, m)``, each target with
-        its own alpha (``alphas`` ``(m,)``)."""
-        return self.predict_projected(self.project(y_train), alphas)
+        its own alpha (``alphas`` ``(m,)``).
+
+        Targets sharing an alpha (the usual case: alphas come from the grid and its halvings and
+        doublings) are predicted with that alpha's operator, one product per distinct alpha;
+        when most alphas are distinct, through the eigenbasis instead.
+        """
+        alphas = np.asarray(alphas, dtype=np.float64)
+        values, inverse = np.unique(alphas, return_inverse=True)
+        if len(values) * len(self.eigenvalues) > 0.25 * len(alphas) * self.n_train:
+            return self.predict_projected(self.project(y_train), alphas)
+        out = np.empty((self.test_projection.shape[0], y_train.shape[1]))
+        order = np.argsort(inverse, kind="stable")
+        bounds = np.searchsorted(inverse[order], np.arange(len(values) + 1))
+        for group, operator in enumerate(self.operators(values)):
+            cols = order[bounds[group]:bounds[group + 1]]
+            out[:, cols] = operator @ y_train[:, cols]
+        return out
 
 
 def _r2_from_sums(pred_sum: np.ndarray, cross: np.ndarray, pred_sq: np.ndarray, n: int,
@@ -515,9 +530,9 @@ class _SeriesCoefficients:
     def __init__(self, solver: KernelRidgeSolver, y_fit: np.ndarray, y_val: np.ndarray,
                  terms: int) -> None:
         powers = solver.eigenvalues[None, :] ** -np.arange(1, terms + 1)[:, None]  # (T, r)
-        weighted = (powers[:, None, :] * solver.test_projection[None, :, :]).reshape(
-            terms * len(y_val), -1)
-        z = (weighted @ (solver.eigenvectors.T @ y_fit)).reshape(terms, len(y_val), -1)
+        # z_t = M_t y_fit with M_t = P diag(lambda^-(t+1)) U^T (T small operators, one product).
+        operators = (powers[:, None, :] * solver.test_projection[None, :, :]) @ solver.eigenvectors.T
+        z = (operators.reshape(terms * len(y_val), -1) @ y_fit).reshape(terms, len(y_val), -1)
         self.n_val = len(y_val)
         self.a = z.sum(axis=1)  # (T, m)
         self.b = np.einsum("tnm,nm->tm", z, y_val)
