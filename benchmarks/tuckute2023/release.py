@@ -208,6 +208,17 @@ def mat_strings(value: Any) -> list[str]:
     return out
 
 
+def mat_numbers(value: Any) -> np.ndarray:
+    """The numbers of a MATLAB numeric array or cell of numbers, flattened: ``(k,)`` float64."""
+    array = np.asarray(value)
+    if array.dtype == object:
+        parts = [mat_numbers(x) for x in array.ravel()]
+        return np.concatenate(parts) if parts else np.zeros(0)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"not a number: {array.dtype}")
+    return array.astype(np.float64).ravel()
+
+
 def _strip_wav(name: str) -> str:
     return name[:-4] if name.lower().endswith(".wav") else name
 
@@ -272,9 +283,9 @@ def stim_info_categories(data: Path, counts: ReleaseCounts, ids: list[str]) -> t
         return info[name].ravel()[0]
 
     try:
-        names = [_strip_wav(n) for n in mat_strings(field("stim_names"))]
-        category_names = mat_strings(field(fields[0]))
-        index = np.asarray(field(fields[1]), dtype=np.float64).ravel()
+        names = [_strip_wav(n.strip()) for n in mat_strings(field("stim_names"))]
+        category_names = [c.strip() for c in mat_strings(field(fields[0]))]
+        index = mat_numbers(field(fields[1]))
     except (TypeError, ValueError) as exc:
         raise UserError(f"{path}: stim_info fields have unexpected types ({exc}); expected "
                         "category names (cell of strings), category index (numbers), "
@@ -386,7 +397,9 @@ def read_b2021(data: Path, counts: ReleaseCounts | None = None) -> VoxelResponse
     if len(table) != counts.b2021_voxels:
         raise UserError(f"{table_path}: {len(table)} rows; expected one per voxel "
                         f"({counts.b2021_voxels})")
-    _check_voxel_ids(table, table_path, voxel_ids, meta_path)
+    # The table's rows follow the array's voxel order (its voxel_id is the row number in the
+    # authors' packaging script); the id space of voxel_features_meta.npy is not documented, so
+    # only the counts are compared here.
     subjects = np.array([subject_label(s) for s in table["subj_idx"].to_numpy()])
     if len(set(subjects)) != counts.b2021_subjects:
         raise UserError(f"{table_path}: subj_idx names {len(set(subjects))} subjects; expected "
@@ -414,8 +427,8 @@ def read_components(data: Path, ids: list[str],
                         "stim_names, component_names")
     responses = np.asarray(mat["R"])
     try:
-        names = [_strip_wav(n) for n in mat_strings(mat["stim_names"])]
-        component_names = mat_strings(mat["component_names"])
+        names = [_strip_wav(n.strip()) for n in mat_strings(mat["stim_names"])]
+        component_names = [c.strip() for c in mat_strings(mat["component_names"])]
     except TypeError as exc:
         raise UserError(f"{path}: stim_names/component_names are not cells of strings "
                         f"({exc})") from exc
