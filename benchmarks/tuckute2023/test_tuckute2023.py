@@ -424,3 +424,18 @@ def test_checksums_are_cached_by_size_and_mtime(broken, monkeypatch):
     path.write_bytes(path.read_bytes() + b"\0")
     changed = checksums.cached_sha256(data, files)
     assert len(calls) == 4 and changed[release.COMPONENTS] == sha256_file(path)
+
+
+def test_a_model_plugin_scores_from_the_release_audio(tiny, tmp_path):
+    """`benchmark run --model`: activations are extracted from the release's wavs (20 kHz,
+    resampled by the harness) in the canonical order."""
+    rel, _ = tiny
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(release.COUNTS_ENV, release.counts_json(rel.counts))
+        assert main(["run", "--model", "logmel", "--benchmark", "nh2015.rsa", "--data-dir",
+                     str(rel.root), "--cache-dir", str(tmp_path / "cache"), "--output",
+                     str(tmp_path / "out"), "--quiet"]) == 0
+    record = json.loads(next((tmp_path / "out").glob("*.json")).read_text())
+    assert record["model"]["id"] == "logmel" and record["layers_scored"]
+    assert record["stimulus_set"]["id"] == "nh2015" and record["stimulus_set"]["n_stimuli"] == 165
+    assert -1 <= record["raw"] <= 1
