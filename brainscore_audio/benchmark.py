@@ -54,6 +54,8 @@ class Benchmark(ABC):
         embedded: True when the benchmark needs no download (runs by default and in the demo).
         description: one line for ``benchmark list benchmarks``.
         bibtex: citations of the data and method papers.
+        uses_device: True when scoring itself runs on :attr:`device` (e.g. downstream probes);
+            a distributed run then sends its scoring jobs with ``--device cuda`` to GPU workers.
 
     Set by the harness before scoring:
         device: the run's ``--device`` (``"cpu"`` or ``"cuda"``), for benchmarks that train
@@ -66,6 +68,7 @@ class Benchmark(ABC):
     embedded: bool = False
     description: str = ""
     bibtex: str = ""
+    uses_device: bool = False
     device: str = "cpu"
 
     @property

@@ -16,6 +16,7 @@ complete files; an interrupted extraction resumes from its finished chunks.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -138,7 +139,11 @@ class CacheEntry:
             arrays[f"data{index}"] = np.concatenate([np.atleast_2d(a) for a in items])
             arrays[f"rows{index}"] = np.array([np.atleast_2d(a).shape[0] for a in items])
             arrays[f"hop{index}"] = np.array(np.nan if hops[layer] is None else hops[layer])
-        atomic.write_npz(self.partial_dir(layers, chunk_size) / f"chunk-{start:07d}.npz", arrays)
+        # FileNotFoundError: another process finished the same extraction and removed the
+        # partial folder under this write; chunks only serve resuming, so that is harmless.
+        with contextlib.suppress(FileNotFoundError):
+            atomic.write_npz(self.partial_dir(layers, chunk_size) / f"chunk-{start:07d}.npz",
+                             arrays)
 
     def clear_chunks(self, layers: Sequence[str], chunk_size: int) -> None:
         shutil.rmtree(self.partial_dir(layers, chunk_size), ignore_errors=True)

@@ -60,6 +60,7 @@ class HEARTaskBenchmark(Benchmark):
 
     pooling = "mean"
     device = "cpu"  # the harness sets --device; probes train there
+    uses_device = True  # so distributed runs send GPU scoring jobs to GPU workers
 
     def __init__(self, identifier: str, task_dir: Path | str | Callable[[], Path], *,
                  suite: str = "custom", description: str = "", bibtex: str = HEAR_BIBTEX,
