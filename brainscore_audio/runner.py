@@ -2,7 +2,9 @@
 
 Benchmarks sharing a stimulus set and pooling get their activations from one extraction.
 A record already in the output folder for the same model and benchmark versions is not
-recomputed (use ``force``), so a killed run resumes where it stopped.
+recomputed (use ``force``), so a killed run resumes where it stopped. The work is a plan of
+extraction and scoring jobs run by an executor (:mod:`brainscore_audio.executors`): in this
+process by default, or on a Dask cluster.
 """
 
 from __future__ import annotations
@@ -17,9 +19,8 @@ from pathlib import Path
 from . import registry, settings
 from .activations import StimulusActivations, load_precomputed
 from .benchmark import Benchmark, Score
-from .cache import ActivationCache
 from .errors import UserError
-from .extraction import DEFAULT_BATCH_SIZE, extract
+from .extraction import DEFAULT_BATCH_SIZE
 from .model import AudioModel
 from .provenance import git_commit, package_version, platform_summary
 from .records import (
@@ -41,16 +42,22 @@ class RunOutcome:
 
     model_id: str
     benchmark_id: str
-    status: str  # "scored", "skipped" (record exists) or "failed"
+    status: str  # "scored", "skipped" (record exists, or its extraction failed) or "failed"
     path: Path | None = None
     raw: float | None = None
     message: str = ""
 
 
-def check_device(device: str) -> str:
-    """Validate ``--device``: ``cpu`` or ``cuda`` (only if a CUDA device is present)."""
+def check_device_name(device: str) -> str:
+    """Validate the spelling of ``--device``: ``cpu``, ``cuda`` or ``cuda:N``."""
     if device not in ("cpu", "cuda") and not device.startswith("cuda:"):
         raise UserError(f"--device must be cpu or cuda, got {device!r}")
+    return device
+
+
+def check_device(device: str) -> str:
+    """Validate ``--device``: ``cpu`` or ``cuda`` (only if a CUDA device is present here)."""
+    check_device_name(device)
     if device.startswith("cuda"):
         import torch
 
@@ -124,43 +131,70 @@ def run_models(
     force: bool = False,
     progress: bool = True,
     log: Callable[[str], None] = print,
+    *,
+    executor=None,
+    keep_going: bool = False,
+    resume: bool = False,
 ) -> list[RunOutcome]:
     """Score each model on each benchmark; returns one outcome per pair.
 
-    Unknown ids fail before any work starts. A pair whose record exists (same versions) is
-    skipped unless ``force``.
+    The pairs become a plan of jobs (:mod:`brainscore_audio.executors`): per model one
+    extraction per stimulus set and pooling, then one scoring job per benchmark. Unknown ids fail
+    before any work starts. A pair whose record exists (same versions) is skipped unless
+    ``force``; cached activations are not recomputed. The plan and its job states are saved in
+    ``<output_dir>/.run/plan.json``.
+
+    Args:
+        executor: where jobs run: ``None`` in this process (the default), or e.g. a
+            :class:`~brainscore_audio.executors.dask_executor.DaskExecutor` (it is closed at the
+            end). Every executor runs the same job functions.
+        keep_going: ``False`` raises the first job's error (after saving the plan file);
+            ``True`` reports failed jobs as outcomes with status ``"failed"``, marks the score
+            jobs of a failed extraction ``"skipped"`` and runs everything else.
+        resume: continue the plan saved in ``output_dir``: with ``force``, records the saved
+            plan had finished are kept instead of being recomputed again.
     """
-    output_dir = Path(output_dir)
-    device = check_device(device)
-    data_root = settings.data_dir(data_dir)
-    benchmarks = make_benchmarks(benchmark_ids, data_root)
-    models = {model_id: registry.models.make(model_id) for model_id in model_ids}
-    cache = ActivationCache(settings.cache_dir(cache_dir))
-    outcomes: list[RunOutcome] = []
-    for model_id, model in models.items():
-        ref = _model_ref(model)
-        pending = []
-        for benchmark in benchmarks:
-            path = None if force else existing_record(output_dir, ref, benchmark)
-            if path is not None:
-                log(f"skip  {model_id} on {benchmark.identifier}: record exists ({path})")
-                outcomes.append(RunOutcome(model_id, benchmark.identifier, "skipped", path,
-                                           read_record(path).raw))
-            else:
-                pending.append(benchmark)
-        for group in _group_by_stimuli(pending):
-            extraction_start = time.perf_counter()
-            activations = extract(model, group[0].stimulus_set, model.default_layers,
-                                  group[0].pooling, cache, device, batch_size, progress=progress)
-            extraction_time = time.perf_counter() - extraction_start
-            for benchmark in group:
-                benchmark.device = device
-                outcome = score_and_write(benchmark, activations, ref, output_dir, device,
-                                          extraction_time)
-                log(f"score {model_id} on {benchmark.identifier}: raw {outcome.raw:.4f} "
-                    f"-> {outcome.path}")
-                outcomes.append(outcome)
+    from .executors import LocalExecutor, RunSettings, build_plan, execute, read_plan_file
+
+    local = executor is None or isinstance(executor, LocalExecutor)
+    try:
+        # In-process, the output folder stays as given; workers elsewhere need absolute paths.
+        output_dir = Path(output_dir) if local else Path(output_dir).absolute()
+        device = check_device(device) if local else check_device_name(device)
+        done_before = []
+        if resume:
+            saved = read_plan_file(output_dir)
+            done_before = [job["id"] for job in saved.get("jobs", [])
+                           if job.get("state") in ("done", "exists")]
+        run = RunSettings(output_dir=str(output_dir), data_dir=_absolute(data_dir),
+                          cache_dir=_absolute(cache_dir), device=device, batch_size=batch_size,
+                          force=force, progress=progress and local)
+        plan = build_plan(model_ids, benchmark_ids, run, done_before=done_before)
+    except BaseException:
+        if executor is not None:  # e.g. a cluster started for this run
+            executor.close()
+        raise
+    execute(plan, executor or LocalExecutor(), log=log, progress=progress, keep_going=keep_going)
+    return plan_outcomes(plan)
+
+
+def plan_outcomes(plan) -> list[RunOutcome]:
+    """One :class:`RunOutcome` per (model, benchmark) pair of a finished plan, in plan order."""
+    statuses = {"done": "scored", "exists": "skipped", "failed": "failed", "skipped": "skipped",
+                "pending": "skipped", "running": "failed"}
+    outcomes = []
+    for job_id, spec in plan.specs.items():
+        if spec.kind != "score":
+            continue
+        state = plan.states[job_id]
+        outcomes.append(RunOutcome(spec.model_id, spec.benchmark_id, statuses[state.state],
+                                   Path(state.record) if state.record else None, state.raw,
+                                   state.message))
     return outcomes
+
+
+def _absolute(path: str | Path | None) -> str | None:
+    return None if path is None else str(Path(path).expanduser().absolute())
 
 
 def run_precomputed(
@@ -200,13 +234,3 @@ def run_precomputed(
 
 def _model_ref(model: AudioModel) -> ModelRef:
     return ModelRef(id=model.identifier, version=str(model.version), checkpoint=model.checkpoint)
-
-
-def _group_by_stimuli(benchmarks: list[Benchmark]) -> list[list[Benchmark]]:
-    """Benchmarks grouped by (stimulus set content, pooling), first-seen order."""
-    groups: dict[tuple[str, str, str], list[Benchmark]] = {}
-    for benchmark in benchmarks:
-        stimuli = benchmark.stimulus_set
-        key = (stimuli.identifier, stimuli.fingerprint(), benchmark.pooling)
-        groups.setdefault(key, []).append(benchmark)
-    return list(groups.values())
