@@ -10,7 +10,7 @@ from tabulate import tabulate
 from .. import registry
 from ..errors import UserError
 from ..extraction import DEFAULT_BATCH_SIZE
-from ..runner import check_device_name, run_models, run_precomputed
+from ..runner import check_device, check_device_name, run_models, run_precomputed
 from .common import add_cache_options, add_data_options, add_device_option
 from .executor_options import add_executor_options, executor_name, make_executor
 
@@ -93,7 +93,9 @@ def _run_plan(args, executor: str, model_ids, benchmark_ids, data_dir, cache_dir
     from ..executors.plan import plan_path
     from ..executors.progress import status_line
 
-    check_device_name(device)  # unknown ids and devices fail before a cluster starts
+    # Unknown ids and devices fail before a cluster starts (on this machine for local workers;
+    # remote workers check that they see a GPU themselves).
+    (check_device if executor in ("local", "dask-local") else check_device_name)(device)
     for model_id in model_ids:
         registry.models.entry(model_id)
     for benchmark_id in benchmark_ids:
