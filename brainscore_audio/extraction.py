@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from tqdm.auto import tqdm
 
+from . import progress as progress_bars
 from .activations import StimulusActivations, pool_frames
 from .cache import ActivationCache
 from .errors import UserError
@@ -82,8 +82,8 @@ def _run_model(model, stimulus_set, layers, pooling, entry, device, batch_size, 
         hops.update(chunk["hops"])
     todo = [s for s in starts if s not in done]
     finished = sum(min(chunk_size, n - s) for s in done)
-    with tqdm(total=n, initial=finished, desc=f"{model.identifier} on {stimulus_set.identifier}",
-              unit="clip", disable=not progress or not todo, leave=False) as bar:
+    with progress_bars.bar(total=n, initial=finished, unit="clip", show=progress and bool(todo),
+                           desc=f"{model.identifier} on {stimulus_set.identifier}") as bar:
         if todo:
             model.load(device)
         for start in todo:

@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from .. import progress
 from ..errors import UserError
 from . import (
     analyze_cmd,
@@ -39,7 +40,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "quiet", False):
-        os.environ["TQDM_DISABLE"] = "1"  # every progress bar (tqdm reads TQDM_* defaults)
+        progress.set_quiet(True)
+        os.environ["TQDM_DISABLE"] = "1"  # for worker processes started from this one
     try:
         return int(args.handler(args) or 0)
     except UserError as exc:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .. import progress
 from ..activations import StimulusActivations
 from ..benchmark import Benchmark, Score
 from ..errors import UserError
@@ -126,7 +126,7 @@ class HEARTaskBenchmark(Benchmark):
             activations.layers, stimuli.metadata["split"], self.targets(), task.folds(),
             task.prediction_type, task.evaluation, grid=self.grid, settings=self.settings,
             seed=self.seed, device=self.device,
-            progress=os.environ.get("TQDM_DISABLE", "") not in ("1", "true", "True"))
+            progress=progress.enabled())
         folds = result.fold_scores
         error = float(np.std(folds, ddof=1) / np.sqrt(len(folds))) if len(folds) > 1 else None
         layer_names = list(activations.layers)

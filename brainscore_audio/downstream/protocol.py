@@ -8,8 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
-from tqdm.auto import tqdm
 
+from .. import progress as progress_bars
 from .metrics import METRICS
 from .probe import (
     DEFAULT_GRID,
@@ -131,8 +131,8 @@ def run_protocol(
                 trained = [train_probe(*data["train"], *data["valid"], config=config,
                                        prediction_type=prediction_type, metric=metric,
                                        settings=settings, seed=seed, device=device)
-                           for config in tqdm(grid, desc="probe grid", unit="config",
-                                              leave=False, disable=not progress)]
+                           for config in progress_bars.bar(grid, desc="probe grid", unit="config",
+                                                           show=progress)]
                 grid_summary = [t.summary() for t in trained]
                 chosen = probe = trained[int(np.argmax([t.valid_score for t in trained]))]
                 timings["grid_s"] = time.perf_counter() - start  # first best wins ties

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from tabulate import tabulate
 from tqdm.auto import tqdm
 
+from .. import progress as progress_bars
 from .plan import FINISHED, Plan
 
 SHOWN = ("done", "exists", "running", "failed", "skipped", "pending")
@@ -24,8 +25,9 @@ class PlanProgress:
     def __init__(self, plan: Plan, enabled: bool = True) -> None:
         self.plan = plan
         to_run = sum(s.state == "pending" for s in plan.states.values())
-        self.bar = tqdm(total=len(plan.states), desc="plan", unit="job", file=sys.stderr,
-                        disable=not enabled or to_run == 0, dynamic_ncols=True)
+        self.bar = progress_bars.bar(total=len(plan.states), desc="plan", unit="job",
+                                     file=sys.stderr, show=enabled and to_run > 0,
+                                     dynamic_ncols=True, leave=True)
         self.update()
 
     def update(self) -> None:

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from tqdm.auto import tqdm
 
+from .. import progress
 from ..activations import StimulusActivations
 from ..benchmark import Score
 from ..metrics.correlation import standard_error
@@ -69,9 +69,9 @@ class VoxelRidgeBenchmark(FMRIBenchmark):
         finite = data.responses.finite_voxels()
         responses = data.responses.select(finite)
         targets = responses.mean()
-        with tqdm(total=progress_units(targets.shape[1], len(layers), targets.shape[0],
+        with progress.bar(total=progress_units(targets.shape[1], len(layers), targets.shape[0],
                                        len(np.unique(data.folds))),
-                  desc=f"{self.identifier}: ridge", unit="fold", leave=False) as bar:
+                  desc=f"{self.identifier}: ridge", unit="fold") as bar:
             result = nested_ridge_cv(layers, targets, data.folds, alphas=self.alphas,
                                      alpha_limits=self.alpha_limits, min_gain=self.min_gain,
                                      progress=bar.update)

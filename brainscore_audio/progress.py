@@ -1,0 +1,34 @@
+"""Progress bars with one process-wide switch (``--quiet``).
+
+tqdm reads its ``TQDM_*`` environment defaults when it is imported, so setting ``TQDM_DISABLE``
+after the CLI's imports would not reach bars in this process. Every bar of the library is made
+here instead, and checks the switch (and ``TQDM_DISABLE``, which worker processes inherit) at the
+moment it is created.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+
+from tqdm.auto import tqdm
+
+_quiet = False
+
+
+def set_quiet(quiet: bool) -> None:
+    """Silence (or re-enable) every progress bar made after this call."""
+    global _quiet
+    _quiet = quiet
+
+
+def enabled() -> bool:
+    """Whether bars are shown: not ``--quiet`` and ``TQDM_DISABLE`` not set to 1/true."""
+    return not _quiet and os.environ.get("TQDM_DISABLE", "").lower() not in ("1", "true")
+
+
+def bar(iterable: Iterable | None = None, *, show: bool = True, **kwargs) -> tqdm:
+    """A tqdm bar (``leave=False`` by default), hidden when ``show`` is False or progress is
+    off."""
+    kwargs.setdefault("leave", False)
+    return tqdm(iterable, disable=not (show and enabled()), **kwargs)
