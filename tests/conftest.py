@@ -1,57 +1,9 @@
-"""Shared fixtures: every test session gets its own activation cache and data folder, so tests
-never read or write the user's cache."""
+"""Library tests: shared fixtures live in the repository's top-level conftest.py."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-import numpy as np
-import pytest
-
 # Reference implementations used by tests and perf scripts live next to the tests.
 sys.path.insert(0, str(Path(__file__).parent))
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _isolated_dirs(tmp_path_factory):
-    patch = pytest.MonkeyPatch()
-    patch.setenv("BRAINSCORE_AUDIO_CACHE", str(tmp_path_factory.mktemp("activation-cache")))
-    patch.setenv("BRAINSCORE_AUDIO_DATA", str(tmp_path_factory.mktemp("data")))
-    yield
-    patch.undo()
-
-
-@pytest.fixture
-def rng() -> np.random.Generator:
-    return np.random.default_rng(12345)
-
-
-@pytest.fixture
-def http_server():
-    """Serve a folder over loopback HTTP: ``base_url = http_server(folder)``.
-
-    For testing fetchers end to end against archives the test writes in the real layout.
-    """
-    import functools
-    import http.server
-    import threading
-
-    servers = []
-
-    def serve(folder) -> str:
-        handler = functools.partial(_QuietHandler, directory=str(folder))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}"
-
-    yield serve
-    for server in servers:
-        server.shutdown()
-        server.server_close()
-
-
-class _QuietHandler(__import__("http.server").server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep test output clean
-        pass

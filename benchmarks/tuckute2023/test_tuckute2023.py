@@ -13,14 +13,11 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import importlib.util
 import json
 import shutil
 import sys
 import tarfile
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -248,36 +245,13 @@ def test_records_carry_checksums_folds_and_citations(planted):
         "data_checksums"]
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def serve():
-    """Serve a folder over loopback HTTP (as the library's `http_server` test fixture)."""
-    servers = []
-
-    def start(folder: Path) -> str:
-        handler = functools.partial(_QuietHandler, directory=str(folder))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}"
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
-
-
-def test_fetch_over_http_then_score_from_the_data_root(tiny, tmp_path, serve, capsys):
+def test_fetch_over_http_then_score_from_the_data_root(tiny, tmp_path, http_server, capsys):
     rel, _ = tiny
     served = tmp_path / "served"
     served.mkdir()
     with tarfile.open(served / "data.tar", "w") as handle:
         handle.add(rel.data, arcname="data")
-    url = serve(served) + "/data.tar"
+    url = http_server(served) + "/data.tar"
     root = tmp_path / "root"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(release.COUNTS_ENV, release.counts_json(rel.counts))

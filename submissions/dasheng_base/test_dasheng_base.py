@@ -4,10 +4,6 @@ are encoded in 10 s chunks as released, and the untrained twin is seeded."""
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
-
 import numpy as np
 import pytest
 import torch
@@ -35,36 +31,14 @@ def test_base_encoder_has_the_published_size():
     assert abs(sum(p.numel() for p in encoder.parameters()) / 86e6 - 1) < 0.02  # Dasheng base: 86M
 
 
-@pytest.fixture
-def serve():
-    """Serve a folder over loopback HTTP (as the library's ``http_server`` test fixture)."""
-    servers = []
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    def start(folder) -> str:
-        handler = functools.partial(Quiet, directory=str(folder))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}"
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
-
-
-def test_release_checkpoint_downloads_and_loads_exactly(tmp_path, serve):
+def test_release_checkpoint_downloads_and_loads_exactly(tmp_path, http_server):
     torch.manual_seed(5)
     source = DashengEncoder(**TINY).eval()
     served = tmp_path / "served"
     served.mkdir()
     torch.save(release_checkpoint(source, {"target_length": 1008, "pooling": "mean", **TINY}),
                served / CHECKPOINT_FILE)
-    model = Dasheng(url=f"{serve(served)}/{CHECKPOINT_FILE}", weights_dir=tmp_path / "w",
+    model = Dasheng(url=f"{http_server(served)}/{CHECKPOINT_FILE}", weights_dir=tmp_path / "w",
                     architecture=TINY)
     audio = np.random.default_rng(0).uniform(-0.3, 0.3, (2, 8000)).astype(np.float32)
     out = model.embed(audio, ["block2", "norm"])
