@@ -8,7 +8,9 @@ returns a :class:`Score`; the harness adds provenance and writes the score recor
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -91,3 +93,28 @@ class Benchmark(ABC):
     def metadata(self) -> dict[str, Any]:
         """Descriptive facts for the leaderboard (ceiling convention, units, counts)."""
         return {}
+
+
+class LazyDataBenchmark(Benchmark):
+    """A benchmark whose data set is loaded on first use, so listing benchmarks loads nothing.
+
+    Args:
+        load: returns the data set, an object with ``stimulus_set`` and ``checksums``
+            (``{file: sha256}``) attributes; called once. Benchmarks of one release can share
+            one (cached) loader, so data is read once per process.
+    """
+
+    def __init__(self, load: Callable[[], Any]) -> None:
+        self._load = load
+
+    @cached_property
+    def dataset(self) -> Any:
+        """The data set (loaded on first access)."""
+        return self._load()
+
+    @property
+    def stimulus_set(self) -> StimulusSet:
+        return self.dataset.stimulus_set
+
+    def data_checksums(self) -> dict[str, str]:
+        return dict(self.dataset.checksums)

@@ -10,18 +10,16 @@ best layer (see :meth:`EEGSimilarityBenchmark.__call__` for the exact contract).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import cached_property
 from typing import Any
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
 from ..activations import StimulusActivations
-from ..benchmark import Benchmark, Score
+from ..benchmark import LazyDataBenchmark, Score
 from ..errors import UserError
 from ..metrics import similarity
 from ..metrics.correlation import standard_error
-from ..stimuli import StimulusSet
 from .dataset import EEGDataset
 from .geometry import DEFAULT_WINDOWS, HEADLINE_WINDOW, Window
 from .positions import scalp_coordinates
@@ -30,7 +28,7 @@ from .scoring import MIN_FRAMES, per_channel_scores, prepare_model_side, score_t
 N_COMPONENTS = 20
 
 
-class EEGSimilarityBenchmark(Benchmark):
+class EEGSimilarityBenchmark(LazyDataBenchmark):
     """Within-sentence geometry of a model layer vs EEG, compared by one similarity metric.
 
     Args:
@@ -64,19 +62,8 @@ class EEGSimilarityBenchmark(Benchmark):
         self.headline_window = headline_window
         self.n_components = n_components
         self.min_frames = min_frames
-        self._load = load
         self._data_parameters = data_parameters
-
-    @cached_property
-    def dataset(self) -> EEGDataset:
-        return self._load()
-
-    @property
-    def stimulus_set(self) -> StimulusSet:
-        return self.dataset.stimulus_set
-
-    def data_checksums(self) -> dict[str, str]:
-        return dict(self.dataset.checksums)
+        super().__init__(load)
 
     def metadata(self) -> dict[str, Any]:
         return {"units": similarity.DESCRIPTIONS[self.metric], "ceiling": None,

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import cached_property
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from ..activations import StimulusActivations
-from ..benchmark import Benchmark
+from ..benchmark import LazyDataBenchmark
 from ..errors import UserError
-from ..stimuli import StimulusSet
+from ..metrics.ridge import (
+    ALPHA_LIMITS,
+    DEFAULT_ALPHAS,
+    EXTENSION_MIN_GAIN,
+    NestedRidgeResult,
+    nested_ridge_cv,
+)
 from .dataset import ComponentDataset, FMRIDataset
 
 
-class FMRIBenchmark(Benchmark):
+class FMRIBenchmark(LazyDataBenchmark):
     """A benchmark over an :class:`FMRIDataset` loaded lazily (listing plugins loads no data).
 
     Args:
@@ -34,19 +39,7 @@ class FMRIBenchmark(Benchmark):
         self.description = description
         self.bibtex = bibtex
         self.embedded = embedded
-        self._load = load
-
-    @cached_property
-    def dataset(self) -> FMRIDataset | ComponentDataset:
-        """The data set (loaded on first access)."""
-        return self._load()
-
-    @property
-    def stimulus_set(self) -> StimulusSet:
-        return self.dataset.stimulus_set
-
-    def data_checksums(self) -> dict[str, str]:
-        return dict(self.dataset.checksums)
+        super().__init__(load)
 
     def _layer_matrices(self, activations: StimulusActivations) -> list[np.ndarray]:
         """Pooled ``(n_stimuli, dim)`` arrays in layer order, after checking their shapes."""
@@ -87,3 +80,39 @@ class FMRIBenchmark(Benchmark):
             "n_subjects": len(data.responses.subject_labels()),
             "n_sessions": int(data.responses.responses.shape[2]),
         }
+
+
+class RidgeBenchmark(FMRIBenchmark):
+    """An fMRI benchmark scored by the nested ridge of METHODS.md section 2.
+
+    Args:
+        alphas, alpha_limits, min_gain: the ridge grid, the range the alpha-edge extension may
+            reach, and its minimum gain (see :mod:`brainscore_audio.metrics.ridge`).
+    """
+
+    def __init__(self, identifier: str, load: Callable, *,
+                 alphas: Sequence[float] = DEFAULT_ALPHAS,
+                 alpha_limits: tuple[float, float] = ALPHA_LIMITS,
+                 min_gain: float = EXTENSION_MIN_GAIN, **kwargs) -> None:
+        super().__init__(identifier, load, **kwargs)
+        self.alphas = tuple(float(a) for a in alphas)
+        self.alpha_limits = alpha_limits
+        self.min_gain = min_gain
+
+    def _ridge_parameters(self, target: str) -> dict[str, Any]:
+        """The ridge recipe for the score record; ``target`` names what is predicted."""
+        return {
+            "alphas": list(self.alphas),
+            "alpha_limits": list(self.alpha_limits),
+            "alpha_edge_extension": True,
+            "extension_min_gain": self.min_gain,
+            "selection": f"joint (layer, alpha) per {target} on pooled inner leave-one-fold-out R^2",
+            "centering": "X and y centred with training means; ridge without intercept",
+        }
+
+    def _nested_ridge(self, layers: list[np.ndarray], targets: np.ndarray, folds: np.ndarray,
+                      progress: Callable[[int], object] | None = None) -> NestedRidgeResult:
+        """:func:`nested_ridge_cv` with this benchmark's settings."""
+        return nested_ridge_cv(layers, targets, folds, alphas=self.alphas,
+                               alpha_limits=self.alpha_limits, min_gain=self.min_gain,
+                               progress=progress)

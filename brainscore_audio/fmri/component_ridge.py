@@ -8,21 +8,19 @@ R^2 of each component and their mean, and there is no ceiling.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from ..activations import StimulusActivations
 from ..benchmark import Score
-from ..metrics.ridge import ALPHA_LIMITS, DEFAULT_ALPHAS, EXTENSION_MIN_GAIN, nested_ridge_cv
-from .base import FMRIBenchmark
+from .base import RidgeBenchmark
 
 CEILING = ("none: the components are derived from data averaged over subjects and sessions, so "
            "no split-half reliability is available; `ceiled` is left empty")
 
 
-class ComponentRidgeBenchmark(FMRIBenchmark):
+class ComponentRidgeBenchmark(RidgeBenchmark):
     """Predict every component from the model's layers with the nested ridge of
     :class:`~brainscore_audio.fmri.VoxelRidgeBenchmark` (joint layer/alpha choice with edge
     extension, pooled inner and outer predictions, R^2 = clipped squared Pearson r).
@@ -34,27 +32,14 @@ class ComponentRidgeBenchmark(FMRIBenchmark):
     The load function must return a :class:`~brainscore_audio.fmri.dataset.ComponentDataset`.
     """
 
-    def __init__(self, identifier, load, *, alphas: Sequence[float] = DEFAULT_ALPHAS,
-                 alpha_limits: tuple[float, float] = ALPHA_LIMITS,
-                 min_gain: float = EXTENSION_MIN_GAIN, **kwargs) -> None:
-        super().__init__(identifier, load, **kwargs)
-        self.alphas = tuple(float(a) for a in alphas)
-        self.alpha_limits = alpha_limits
-        self.min_gain = min_gain
-
     def parameters(self) -> dict[str, Any]:
         data = self.dataset
         return {
             **self._fold_parameters(),
             "components": list(data.component_names),
-            "alphas": list(self.alphas),
-            "alpha_limits": list(self.alpha_limits),
-            "alpha_edge_extension": True,
-            "extension_min_gain": self.min_gain,
-            "selection": "joint (layer, alpha) per component on pooled inner leave-one-fold-out R^2",
+            **self._ridge_parameters("component"),
             "score": "squared Pearson r of pooled out-of-fold predictions (r < 0 -> 0); raw = mean "
                      "over components",
-            "centering": "X and y centred with training means; ridge without intercept",
             "ceiling": CEILING,
         }
 
@@ -66,8 +51,7 @@ class ComponentRidgeBenchmark(FMRIBenchmark):
         names = activations.layer_names
         data = self.dataset
         components = data.component_names
-        result = nested_ridge_cv(layers, data.components, data.folds, alphas=self.alphas,
-                                 alpha_limits=self.alpha_limits, min_gain=self.min_gain)
+        result = self._nested_ridge(layers, data.components, data.folds)
         per_component = dict(zip(components, result.r2.tolist(), strict=True))
         per_layer = {name: float(result.per_layer_r2[i].mean()) for i, name in enumerate(names)}
         choice_counts = Counter(result.layer_index.ravel().tolist())

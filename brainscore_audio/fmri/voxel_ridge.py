@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -13,14 +12,8 @@ from ..activations import StimulusActivations
 from ..benchmark import Score
 from ..metrics.correlation import standard_error
 from ..metrics.reliability import session_reliability
-from ..metrics.ridge import (
-    ALPHA_LIMITS,
-    DEFAULT_ALPHAS,
-    EXTENSION_MIN_GAIN,
-    nested_ridge_cv,
-    progress_units,
-)
-from .base import FMRIBenchmark
+from ..metrics.ridge import progress_units
+from .base import RidgeBenchmark
 from .dataset import VoxelResponses
 
 AGGREGATION = "median over a subject's voxels, then mean over subjects; error = SE over subjects"
@@ -28,7 +21,7 @@ CEILING = ("per-voxel session reliability (mean pairwise Pearson r of single ses
            "Spearman-Brown corrected to the number of sessions), aggregated like the raw score")
 
 
-class VoxelRidgeBenchmark(FMRIBenchmark):
+class VoxelRidgeBenchmark(RidgeBenchmark):
     """Predict every voxel from the model's layers with nested CV ridge (Pepino et al. 2025).
 
     ``raw`` is the mean over subjects of the median voxel R^2 (squared Pearson r of pooled
@@ -36,24 +29,11 @@ class VoxelRidgeBenchmark(FMRIBenchmark):
     aggregate of the per-voxel reliability; ``ceiled = raw / ceiling``.
     """
 
-    def __init__(self, identifier, load, *, alphas: Sequence[float] = DEFAULT_ALPHAS,
-                 alpha_limits: tuple[float, float] = ALPHA_LIMITS,
-                 min_gain: float = EXTENSION_MIN_GAIN, **kwargs) -> None:
-        super().__init__(identifier, load, **kwargs)
-        self.alphas = tuple(float(a) for a in alphas)
-        self.alpha_limits = alpha_limits
-        self.min_gain = min_gain
-
     def parameters(self) -> dict[str, Any]:
         return {
             **self._common_parameters(),
-            "alphas": list(self.alphas),
-            "alpha_limits": list(self.alpha_limits),
-            "alpha_edge_extension": True,
-            "extension_min_gain": self.min_gain,
-            "selection": "joint (layer, alpha) per voxel on pooled inner leave-one-fold-out R^2",
+            **self._ridge_parameters("voxel"),
             "score": "squared Pearson r of pooled out-of-fold predictions; r < 0 -> 0",
-            "centering": "X and y centred with training means; ridge without intercept",
             "aggregation": AGGREGATION,
             "ceiling": CEILING,
         }
@@ -69,12 +49,10 @@ class VoxelRidgeBenchmark(FMRIBenchmark):
         finite = data.responses.finite_voxels()
         responses = data.responses.select(finite)
         targets = responses.mean()
-        with progress.bar(total=progress_units(targets.shape[1], len(layers), targets.shape[0],
-                                       len(np.unique(data.folds))),
-                  desc=f"{self.identifier}: ridge", unit="fold") as bar:
-            result = nested_ridge_cv(layers, targets, data.folds, alphas=self.alphas,
-                                     alpha_limits=self.alpha_limits, min_gain=self.min_gain,
-                                     progress=bar.update)
+        units = progress_units(targets.shape[1], len(layers), targets.shape[0],
+                               len(np.unique(data.folds)))
+        with progress.bar(total=units, desc=f"{self.identifier}: ridge", unit="fold") as bar:
+            result = self._nested_ridge(layers, targets, data.folds, progress=bar.update)
         reliability = session_reliability(responses.responses)
         subjects = responses.subject_labels()
         per_subject = {s: float(np.median(result.r2[responses.subjects == s])) for s in subjects}
