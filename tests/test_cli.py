@@ -130,13 +130,14 @@ def test_console_script_runs_the_demo(tmp_path):
 
 def test_quiet_silences_every_progress_bar(tmp_path, capfd):
     """--quiet must reach bars of modules imported before the flag is parsed (tqdm reads its
-    environment at import, so the switch lives in brainscore_audio.progress)."""
+    environment at import, so the switch lives in brainscore_audio.progress), and must not leak
+    into later in-process calls."""
+    import os
+
     from brainscore_audio import progress
 
-    try:
-        assert main(["run", "--model", "random-cnn", "--benchmark", "demo.voxel-ridge",
-                     "--output", str(tmp_path), "--quiet", "--cache-dir", str(tmp_path / "c")]) == 0
-        err = capfd.readouterr().err
-        assert "%|" not in err and "fold/s" not in err and "clip/s" not in err
-    finally:
-        progress.set_quiet(False)
+    assert main(["run", "--model", "random-cnn", "--benchmark", "demo.voxel-ridge",
+                 "--output", str(tmp_path), "--quiet", "--cache-dir", str(tmp_path / "c")]) == 0
+    err = capfd.readouterr().err
+    assert "%|" not in err and "fold/s" not in err and "clip/s" not in err
+    assert progress.enabled() and "TQDM_DISABLE" not in os.environ

@@ -6,7 +6,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from .. import progress
 from ..errors import UserError
@@ -39,18 +40,37 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if getattr(args, "quiet", False):
-        progress.set_quiet(True)
-        os.environ["TQDM_DISABLE"] = "1"  # for worker processes started from this one
+    with _quiet(getattr(args, "quiet", False)):
+        try:
+            return int(args.handler(args) or 0)
+        except UserError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            print("interrupted: finished work is saved; run the same command again to resume",
+                  file=sys.stderr)
+            return 130
+
+
+@contextmanager
+def _quiet(quiet: bool) -> Iterator[None]:
+    """Silence progress bars for one command, in this process and in worker processes it
+    starts (``TQDM_DISABLE``); both are restored afterwards, so an in-process call leaks
+    nothing."""
+    if not quiet:
+        yield
+        return
+    previous = os.environ.get("TQDM_DISABLE")
+    progress.set_quiet(True)
+    os.environ["TQDM_DISABLE"] = "1"
     try:
-        return int(args.handler(args) or 0)
-    except UserError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted: finished work is saved; run the same command again to resume",
-              file=sys.stderr)
-        return 130
+        yield
+    finally:
+        progress.set_quiet(False)
+        if previous is None:
+            os.environ.pop("TQDM_DISABLE", None)
+        else:
+            os.environ["TQDM_DISABLE"] = previous
 
 
 if __name__ == "__main__":  # pragma: no cover
