@@ -59,3 +59,18 @@ def test_plugin_folder_outside_the_package_can_be_imported(tmp_path):
     assert entry.plugin_dir == folder.resolve()
     with pytest.raises(UserError, match="not a plugin folder"):
         registry.import_plugin_folder(tmp_path)
+
+
+def test_registering_every_plugin_imports_no_heavy_framework():
+    """Plugins only register; weights and frameworks load in load()/on first use, so
+    `benchmark list` stays fast (about 1 s) however many plugins exist."""
+    import subprocess
+    import sys
+
+    heavy = ("torch", "transformers", "mne", "onnxruntime", "dask", "matplotlib")
+    code = ("import sys; from brainscore_audio import registry; registry.discover_plugins(); "
+            f"print([m for m in {heavy!r} if m in sys.modules]); "
+            "print(sorted(registry.plugin_import_errors))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120, check=True)
+    assert result.stdout.splitlines() == ["[]", "[]"], result.stdout

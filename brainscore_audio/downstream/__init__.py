@@ -7,10 +7,9 @@ folder; ``benchmark run --task-dir``) and the leaderboard aggregates ``downstrea
 
 from ..registry import benchmarks
 from .benchmark import HEARTaskBenchmark, task_benchmark
+from .config import DEFAULT_GRID, ProbeConfig, TrainingSettings
 from .metrics import METRICS
 from .overall import register_aggregators, zscore_overall
-from .probe import DEFAULT_GRID, ProbeConfig, TrainingSettings, train_probe
-from .protocol import ProtocolResult, run_protocol
 from .task import Fold, HEARTask, load_task
 from .writer import TaskWriter
 
@@ -18,6 +17,19 @@ TASK_PREFIX = "task:"
 
 benchmarks.register_prefix(TASK_PREFIX, lambda path, data_dir=None: task_benchmark(path))
 register_aggregators()
+
+# The probe and protocol import torch; load them on first use so that registering plugins stays
+# light (``benchmark list`` must not import torch).
+_LAZY = {"train_probe": ".probe", "run_protocol": ".protocol", "ProtocolResult": ".protocol"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+    raise AttributeError(name)
+
 
 __all__ = [
     "DEFAULT_GRID", "METRICS", "TASK_PREFIX", "Fold", "HEARTask", "HEARTaskBenchmark", "ProbeConfig",

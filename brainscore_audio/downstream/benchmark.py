@@ -15,8 +15,7 @@ from ..activations import StimulusActivations
 from ..benchmark import Benchmark, Score
 from ..errors import UserError
 from ..stimuli import StimulusSet, file_stimulus_set
-from .probe import DEFAULT_GRID, DEFAULT_SETTINGS, ProbeConfig, TrainingSettings
-from .protocol import run_protocol
+from .config import DEFAULT_GRID, DEFAULT_SETTINGS, ProbeConfig, TrainingSettings
 from .task import HEARTask, load_task
 
 PROTOCOL = "hear-mlp-probe"
@@ -122,6 +121,8 @@ class HEARTaskBenchmark(Benchmark):
             raise UserError(f"{self.identifier}: needs time-mean (pooling 'mean') activations")
         activations.check_finite()
         task = self.task
+        from .protocol import run_protocol  # imports torch: only when scoring
+
         result = run_protocol(
             activations.layers, stimuli.metadata["split"], self.targets(), task.folds(),
             task.prediction_type, task.evaluation, grid=self.grid, settings=self.settings,

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.stats import rankdata
 
 from .correlation import columnwise_pearson
 
@@ -66,6 +65,8 @@ def upper_ranks(rdms: np.ndarray | Sequence[np.ndarray], mask: np.ndarray | None
     if mask is not None:
         keep = mask[rows, cols]
         rows, cols = rows[keep], cols[keep]
+    from scipy.stats import rankdata  # ~0.4 s to import: not when plugins register
+
     return rankdata(rdms[:, rows, cols], axis=1)
 
 

@@ -35,7 +35,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import rankdata
 
 Array = np.ndarray
 
@@ -45,6 +44,14 @@ EXTRA = ("cka-unbiased", "mutual-knn", "cknna", "svcca", "pwcca", "procrustes")
 
 
 # ----------------------------------------------------------------------------- side matrices
+
+
+def _rankdata(values: np.ndarray) -> np.ndarray:
+    """Average ranks along the last axis (``scipy.stats.rankdata``, imported on first use: it
+    costs ~0.5 s, which plugin registration should not pay)."""
+    from scipy.stats import rankdata
+
+    return rankdata(values, axis=-1)
 
 def _as_batch(x: Array) -> Array:
     x = np.asarray(x, dtype=np.float64)
@@ -160,7 +167,7 @@ def _embed_rsa_pearson(x: Array) -> Array:
 
 
 def _embed_rsa_spearman(x: Array) -> Array:
-    return _centred_unit(rankdata(_upper(rdm_batch(x)), axis=1))
+    return _centred_unit(_rankdata(_upper(rdm_batch(x))))
 
 
 def _kendall_signs(values: Array) -> Array:
@@ -514,7 +521,7 @@ DESCRIPTIONS: dict[str, str] = {
 def compare_rdms(metric: str, a: Array, b: Array) -> float:
     """Compare two precomputed ``(n, n)`` RDMs with ``rsa-spearman``, ``rsa-pearson`` or
     ``rsa-kendall`` (their strict upper triangles)."""
-    embedders = {"rsa-spearman": lambda v: _centred_unit(rankdata(v, axis=1)),
+    embedders = {"rsa-spearman": lambda v: _centred_unit(_rankdata(v)),
                  "rsa-pearson": _centred_unit,
                  "rsa-kendall": lambda v: _unit(_kendall_signs(v).astype(np.float64))}
     if metric not in embedders:

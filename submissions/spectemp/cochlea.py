@@ -17,7 +17,6 @@ from functools import cached_property
 
 import numpy as np
 from scipy.fft import next_fast_len
-from scipy.signal import resample_poly
 
 
 def erb_number(hz: np.ndarray | float) -> np.ndarray:
@@ -84,6 +83,8 @@ class Cochlea:
         analytic[:, :, :bins] = spectrum[:, None, :] * self.responses(n_fft)[None]
         analytic[:, :, 1:bins - 1] *= 2.0  # one-sided spectrum -> analytic signal
         envelope = np.abs(np.fft.ifft(analytic, axis=2))[:, :, :n]
+        from scipy.signal import resample_poly  # slow import: not at plugin registration
+
         gcd = np.gcd(self.sample_rate, self.envelope_rate)
         down = resample_poly(envelope, self.envelope_rate // gcd, self.sample_rate // gcd, axis=2)
         return np.maximum(down, 0.0).transpose(0, 2, 1)

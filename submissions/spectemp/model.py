@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.signal import resample_poly
 
 from brainscore_audio.model import Activations, AudioModel
 
@@ -32,6 +31,8 @@ def _to_frame_rate(values: np.ndarray, rate: int) -> np.ndarray:
     """``(batch, frames, dim)`` at ``rate`` Hz -> 100 Hz (polyphase, anti-aliased)."""
     if rate == FRAME_RATE:
         return values
+    from scipy.signal import resample_poly  # scipy.signal takes ~0.7 s to import: not at registration
+
     gcd = np.gcd(rate, FRAME_RATE)
     return resample_poly(values, FRAME_RATE // gcd, rate // gcd, axis=1)
 
