@@ -28,8 +28,23 @@ def rng() -> np.random.Generator:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves files; paths in ``server.answers`` get a canned answer instead."""
+
     def log_message(self, *args):  # keep test output clean
         pass
+
+    def do_GET(self):  # noqa: N802 (http.server's naming)
+        answer = self.server.answers.get(self.path.split("?", 1)[0])
+        if answer is None:
+            return super().do_GET()
+        status, headers, body = answer
+        self.send_response(status)
+        for name, value in {"Content-Length": str(len(body)), **headers}.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+        self.close_connection = True
+        return None
 
 
 @pytest.fixture
@@ -37,12 +52,15 @@ def http_server():
     """Serve a folder over loopback HTTP: ``base_url = http_server(folder)``.
 
     For testing fetchers end to end against archives the test writes in the real layout.
+    ``answers={"/path": (status, headers, body)}`` serves canned answers for some paths (an
+    error page, a ``Content-Length`` larger than the body to cut a transfer short).
     """
     servers = []
 
-    def serve(folder) -> str:
+    def serve(folder, answers: dict | None = None) -> str:
         handler = functools.partial(_QuietHandler, directory=str(folder))
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        server.answers = dict(answers or {})
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
         return f"http://127.0.0.1:{server.server_address[1]}"

@@ -17,6 +17,10 @@ from .audio import check_waveform, read_audio, resample
 from .errors import UserError
 
 AudioLoader = Callable[[int], tuple[np.ndarray, int]]
+#: Shortest clip a model is given (s, at the model's rate after resampling). Below one 10 ms hop
+#: no model yields a frame of its own: the plugins pad such clips, and the padding, not the
+#: sound, would be scored (a task of such clips scores at chance).
+MIN_CLIP_SECONDS = 0.01
 
 
 class StimulusSet:
@@ -69,9 +73,20 @@ class StimulusSet:
         return samples, int(rate)
 
     def audio(self, index: int, sample_rate: int) -> np.ndarray:
-        """Stimulus ``index`` resampled to ``sample_rate`` Hz: ``(samples,)`` float32 in [-1, 1]."""
+        """Stimulus ``index`` resampled to ``sample_rate`` Hz: ``(samples,)`` float32 in [-1, 1].
+
+        Raises:
+            UserError: when the clip is shorter than :data:`MIN_CLIP_SECONDS` at that rate.
+        """
         samples, rate = self.native_audio(index)
-        return resample(samples, rate, sample_rate)
+        out = resample(samples, rate, sample_rate)
+        minimum = int(np.ceil(MIN_CLIP_SECONDS * sample_rate))
+        if len(out) < minimum:
+            raise UserError(f"{self._names[index]}: clip of {len(samples)} samples at {rate} Hz "
+                            f"is {len(out)} samples at the model's {sample_rate} Hz; clips "
+                            f"shorter than {MIN_CLIP_SECONDS * 1000:g} ms ({minimum} samples) "
+                            "are refused (the model would score its padding)")
+        return out
 
     def fingerprint(self) -> str:
         """sha256 (hex) of the ids, sample rates and audio samples: changes when any audio does.

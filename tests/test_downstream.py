@@ -155,6 +155,72 @@ def test_malformed_task_is_a_one_line_error_naming_the_file(tmp_path, what):
     assert named in message and "\n" not in message
 
 
+@pytest.mark.parametrize("listed, reason", [
+    ("../../outside.wav", "is not a plain relative file name"),
+    ("/etc/passwd", "is not a plain relative file name"),
+    ("sub/../../../outside.wav", "is not a plain relative file name"),
+    ("link.wav", "leads outside the task folder"),
+    ("linked_dir/x.wav", "leads outside the task folder"),
+])
+def test_audio_paths_stay_inside_the_task_folder(tmp_path, listed, reason):
+    """A task's split file can name only files inside its folder: '..', absolute paths and
+    symbolic links that lead out are refused with one line, when loading and when scoring."""
+    root, written = write_tones_task(tmp_path / "tones", nfolds=4, per_split=3)
+    outside = tmp_path / "outside.wav"
+    wave = written["fold00", "fold00_00.wav"][0]
+    import soundfile
+
+    soundfile.write(outside, wave, RATE)
+    (tmp_path / "elsewhere").mkdir()
+    soundfile.write(tmp_path / "elsewhere" / "x.wav", wave, RATE)
+    (root / str(RATE) / "fold01" / "link.wav").symlink_to(outside)
+    (root / str(RATE) / "fold01" / "linked_dir").symlink_to(tmp_path / "elsewhere")
+    labels = json.loads((root / "fold01.json").read_text())
+    labels[listed] = ["low"]
+    (root / "fold01.json").write_text(json.dumps(labels))
+    messages = []
+    with pytest.raises(UserError) as info:
+        load_task(root)
+    messages.append(str(info.value))
+    with pytest.raises(UserError) as info:  # without the audio check: when the path is used
+        load_task(root, check_audio=False).audio_path("fold01", listed)
+    messages.append(str(info.value))
+    for message in messages:
+        assert message.startswith(f"{root / 'fold01.json'}: audio path {listed!r}")
+        assert reason in message and "\n" not in message
+    # a link inside the folder is fine
+    (root / str(RATE) / "fold01" / "inner.wav").symlink_to(root / str(RATE) / "fold00" /
+                                                            "fold00_00.wav")
+    labels = {k: v for k, v in labels.items() if k != listed}
+    labels["inner.wav"] = ["low"]
+    (root / "fold01.json").write_text(json.dumps(labels))
+    assert ("inner.wav", ["low"]) in load_task(root).files["fold01"]
+
+
+def test_clips_too_short_for_the_model_are_refused(tmp_path):
+    """A 1-sample clip (0 samples at 16 kHz) is refused with one line instead of being padded by
+    the model and scored at chance."""
+    from brainscore_audio.cli import main
+    from brainscore_audio.stimuli import MIN_CLIP_SECONDS
+
+    root, _ = write_tones_task(tmp_path / "tones", mode="trainvaltest", per_split=3)
+    import soundfile
+
+    soundfile.write(root / str(RATE) / "test" / "test_01.wav", np.array([0.1], np.float32), RATE)
+    bench = HEARTaskBenchmark("task:tones", root)
+    index = bench.stimulus_set.ids.index("test/test_01.wav")
+    with pytest.raises(UserError) as info:
+        bench.stimulus_set.audio(index, 16_000)
+    assert str(info.value) == (
+        f"{root / str(RATE) / 'test' / 'test_01.wav'}: clip of 1 samples at {RATE} Hz is 2 "
+        f"samples at the model's 16000 Hz; clips shorter than {MIN_CLIP_SECONDS * 1000:g} ms "
+        "(160 samples) are refused (the model would score its padding)")
+    assert len(bench.stimulus_set.audio(0, 16_000)) == 2 * int(0.25 * RATE)
+    assert main(["run", "--model", "logmel", "--task-dir", str(root), "--output",
+                 str(tmp_path / "out"), "--quiet"]) == 2
+    assert not list((tmp_path / "out").glob("*.json"))
+
+
 def test_metrics_agree_with_scikit_learn():
     rng = np.random.default_rng(0)
     for _ in range(10):

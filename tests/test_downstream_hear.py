@@ -73,3 +73,36 @@ def test_fetch_refuses_an_archive_without_a_task(tmp_path, http_server):
     with pytest.raises(UserError, match="expected one task folder"):
         fetchers.make("hear.fsd50k", data_dir=tmp_path / "data", force=False,
                       url=f"{http_server(served)}/{archive.name}")
+
+
+def test_force_with_a_wrong_archive_keeps_the_working_task(tmp_path, http_server, capsys):
+    from brainscore_audio.cli import main
+
+    served = tmp_path / "served"
+    served.mkdir()
+    archive = make_esc50_archive(served)
+    (served / "junk").mkdir()
+    (served / "junk" / "readme.txt").write_text("no task here")
+    with tarfile.open(served / "wrong.tar.gz", "w:gz") as handle:
+        handle.add(served / "junk", arcname="junk")
+    (served / "page.tar.gz").write_text("<html><body>Zenodo is down</body></html>")
+    base = http_server(served)
+    data = tmp_path / "data"
+    assert main(["fetch", "hear.esc50", "--url", f"{base}/{archive.name}", "--data-dir",
+                 str(data), "--quiet"]) == 0
+    folder = data / "hear" / "esc50-v2.0.0-full"
+    before = {p: p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    capsys.readouterr()
+    for name, message in (
+            ("wrong.tar.gz", "expected one task folder with task_metadata.json, found 0; the "
+                             "archive was deleted; the task folder already there is unchanged"),
+            ("page.tar.gz", "the server sent an HTML page (an error, login or browser-check "
+                            "page), not the file; the download was deleted; run `benchmark "
+                            "fetch hear.esc50` again")):
+        assert main(["fetch", "hear.esc50", "--force", "--url", f"{base}/{name}", "--data-dir",
+                     str(data), "--quiet"]) == 2
+        err = capsys.readouterr().err.strip()
+        assert message in err and "\n" not in err
+        assert {p: p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()} == before
+        assert sorted(p.name for p in (data / "hear").iterdir()) == ["downloads", folder.name]
+        assert not list((data / "hear" / "downloads").iterdir())

@@ -14,7 +14,8 @@ from .tasks import TASKS
 def make_benchmark(key: str, data_dir: Path | None = None) -> HEARTaskBenchmark:
     task = TASKS[key]
     return HEARTaskBenchmark(f"hear.{key}", lambda: fetching.task_dir(task, data_dir),
-                             suite="hear", description=task.description,
+                             suite=task.suite, version=task.benchmark_version,
+                             description=task.description,
                              bibtex=HEAR_BIBTEX + "\n" + task.bibtex,
                              facts={"archive": task.archive, "url": task.url})
 

@@ -1,14 +1,19 @@
-"""Fetching a HEAR task archive: download (pooch), unpack safely, locate the task folder,
-validate it, and record where it came from."""
+"""Fetching a HEAR task archive: download (checked), unpack safely into a scratch folder, locate
+the task folder, validate it, record where it came from, and only then swap it into place."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 from brainscore_audio import atomic, settings
-from brainscore_audio.download import download, sha256_file, unpack
+from brainscore_audio.download import (
+    clean_leftovers,
+    download,
+    extract,
+    install,
+    scratch_folder,
+    sha256_file,
+)
 from brainscore_audio.downstream import load_task
 from brainscore_audio.downstream.benchmark import SOURCE_FILE
 from brainscore_audio.errors import UserError
@@ -32,29 +37,34 @@ def fetch(task: HearTask, data_dir: Path, force: bool = False, url: str | None =
     """Download and unpack ``task`` into ``<data_dir>/hear/<name>-<version>-<mode>/``.
 
     The archive's sha256 (Zenodo's checksums are md5; the sha256 of what was used is what score
-    records carry) is written to ``brainscore-source.json`` in the task folder.
+    records carry) is written to ``brainscore-source.json`` in the task folder before the folder
+    is moved into place, so a task folder never lacks it. A task already there is replaced only
+    by a validated one. The archive is kept in ``<data_dir>/hear/downloads/`` (``--force``
+    downloads it again).
     """
     root = Path(data_dir) / FOLDER
     target = root / task.folder
+    clean_leftovers(target)
     if (target / SOURCE_FILE).is_file() and not force:
         return target
     url = url or task.url
+    retry = f"run `benchmark fetch hear.{task.key}` again"
     downloads = root / "downloads"
     if force:
         (downloads / task.archive).unlink(missing_ok=True)
-    archive = download(url, downloads, filename=task.archive, progress=progress)
-    staging = unpack(archive, root / f".{task.folder}.unpacked")
-    try:
-        found = _find_task_folder(staging, archive)
-        load_task(found)  # validates the layout before it is moved into place
-        digest = sha256_file(archive)
+    archive = download(url, downloads, filename=task.archive, progress=progress, retry=retry)
+    with scratch_folder(root / f".{task.folder}.unpacked") as scratch:
+        extract(archive, scratch, retry=retry, progress=progress)
+        try:
+            found = _find_task_folder(scratch, archive)
+            load_task(found)  # validates the layout before it is moved into place
+        except UserError as exc:
+            archive.unlink(missing_ok=True)
+            kept = "; the task folder already there is unchanged" if target.exists() else ""
+            raise UserError(f"{exc}; the archive was deleted{kept}") from exc
         atomic.write_json(found / SOURCE_FILE, {"url": url, "archive": task.archive,
-                                               "sha256": digest})
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(found, target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+                                               "sha256": sha256_file(archive)})
+        install(found, target)
     return target
 
 

@@ -272,7 +272,38 @@ def test_fetch_over_http_then_score_from_the_data_root(tiny, tmp_path, http_serv
     # Without the fixture's counts the real release's are enforced.
     assert main(["fetch", "nh2015", "--data-dir", str(root)]) == 2
     err = capsys.readouterr().err.strip()
-    assert err.count("\n") == 0 and "expected 7694" in err
+    assert err.count("\n") == 0 and "expected 7694" in err and "--force" in err
+
+
+def test_fetch_force_with_a_wrong_archive_keeps_the_working_release(tiny, tmp_path, http_server,
+                                                                     capsys):
+    rel, _ = tiny
+    served = tmp_path / "served"
+    served.mkdir()
+    with tarfile.open(served / "data.tar", "w") as handle:
+        handle.add(rel.data, arcname="data")
+    with tarfile.open(served / "wrong.tar", "w") as handle:
+        handle.add(rel.data / "stimuli", arcname="stimuli")
+    (served / "page.tar").write_text("<!doctype html><html>Access denied</html>")
+    base = http_server(served)
+    root = tmp_path / "root"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(release.COUNTS_ENV, release.counts_json(rel.counts))
+        assert main(["fetch", "nh2015", "--url", f"{base}/data.tar", "--data-dir", str(root)]) == 0
+        target = root / release.FOLDER
+        before = {p: p.read_bytes() for p in sorted(target.rglob("*")) if p.is_file()}
+        capsys.readouterr()
+        for name, message in (("wrong.tar", "archive has no data/neural/ folder; expected the "
+                                            "Tuckute et al. 2023 data.tar; the downloaded archive "
+                                            "was deleted (the release already there is unchanged)"),
+                              ("page.tar", "the server sent an HTML page")):
+            assert main(["fetch", "nh2015", "--force", "--url", f"{base}/{name}", "--quiet",
+                         "--data-dir", str(root)]) == 2
+            err = capsys.readouterr().err.strip()
+            assert message in err and err.count("\n") == 0
+            assert {p: p.read_bytes() for p in sorted(target.rglob("*")) if p.is_file()} == before
+            assert sorted(p.name for p in root.iterdir()) == ["tuckute2023", "tuckute2023.download"]
+            assert not list((root / "tuckute2023.download").iterdir())  # nothing bad is cached
 
 
 def test_release_is_found_from_data_dir_variants(tiny, tmp_path):

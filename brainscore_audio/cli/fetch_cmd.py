@@ -22,6 +22,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--subjects", metavar="LIST",
                         help="fetch only some subjects of a large data set: a count (e.g. 2) "
                              "or ids (e.g. S01,S03); data sets that support it say so")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
     add_data_options(parser)
     parser.set_defaults(handler=main)
 

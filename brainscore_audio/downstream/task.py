@@ -86,7 +86,8 @@ class HEARTask:
         return sum(len(items) for items in self.files.values())
 
     def audio_path(self, split: str, filename: str) -> Path:
-        return self.root / str(self.sample_rate) / split / filename
+        """The clip's file, checked to lie inside the task folder (see :func:`clip_path`)."""
+        return clip_path(self.root, self.sample_rate, split, filename)
 
     def folds(self) -> list[Fold]:
         """The folds of the HEAR protocol.
@@ -166,9 +167,9 @@ def load_task(root: str | Path, sample_rate: int | None = None, check_audio: boo
             if prediction_type == "multiclass" and len(clip_labels) != 1:
                 raise UserError(f"{path}: {filename!r} has {len(clip_labels)} labels; a multiclass "
                                 "task needs exactly one per file")
-            if check_audio and not (root / str(rate) / split / filename).is_file():
-                raise UserError(f"{root / str(rate) / split / filename}: audio file listed in "
-                                f"{path.name} not found")
+            audio = clip_path(root, rate, split, filename, listed_in=path, resolve=check_audio)
+            if check_audio and not audio.is_file():
+                raise UserError(f"{audio}: audio file listed in {path.name} not found")
             items.append((filename, clip_labels))
         if not items:
             raise UserError(f"{path}: split {split!r} lists no files")
@@ -179,6 +180,32 @@ def load_task(root: str | Path, sample_rate: int | None = None, check_audio: boo
         prediction_type=prediction_type, split_mode=split_mode, evaluation=tuple(evaluation),
         splits=tuple(splits), vocabulary=tuple(vocabulary), files=files, sample_rate=rate,
         sample_duration=None if duration is None else float(duration), metadata=metadata)
+
+
+def clip_path(root: Path, rate: int, split: str, filename: str, listed_in: Path | None = None,
+              resolve: bool = True) -> Path:
+    """``root/<rate>/<split>/<filename>``, refused unless it stays inside the task folder.
+
+    A file name must be a relative path without ``..`` components (``a.wav`` or ``sub/a.wav``);
+    with ``resolve``, symbolic links are followed and the file they reach must lie inside
+    ``root`` too, so a task folder can never make the harness read files elsewhere.
+
+    Raises:
+        UserError: one line naming the split file (``listed_in``) and the offending name.
+    """
+    where = f"{listed_in or root / f'{split}.json'}: audio path {filename!r}"
+    parts = filename.replace("\\", "/").split("/")
+    if (not filename or filename.startswith(("/", "\\")) or (len(filename) > 1 and filename[1] == ":")
+            or any(p in ("", ".", "..") for p in parts)):
+        raise UserError(f"{where} is not a plain relative file name; HEAR tasks list files that "
+                        f"lie in {rate}/{split}/ of the task folder (no '..', no absolute paths)")
+    path = root / str(rate) / split / filename
+    if resolve:
+        real, inside = path.resolve(), root.resolve()
+        if not real.is_relative_to(inside):
+            raise UserError(f"{where} leads outside the task folder {root} (to {real}, through a "
+                            "symbolic link); copy the audio into the task folder")
+    return path
 
 
 def _read_json(path: Path, what: str) -> Any:
@@ -206,8 +233,10 @@ def _splits(metadata: dict, meta_path: Path, split_mode: str) -> list[str]:
         if not isinstance(raw, list) or not raw:
             raise UserError(f"{meta_path}: 'splits' must be a non-empty list of split names")
         splits = [s["name"] if isinstance(s, dict) and "name" in s else s for s in raw]
-        if not all(isinstance(s, str) and s and "/" not in s for s in splits):
-            raise UserError(f"{meta_path}: 'splits' must hold split names (strings)")
+        if not all(isinstance(s, str) and s and "/" not in s and "\\" not in s
+                   and s not in (".", "..") for s in splits):
+            raise UserError(f"{meta_path}: 'splits' must hold split names (strings naming a "
+                            "folder, without '/' and other than '.' and '..')")
         if len(set(splits)) != len(splits):
             raise UserError(f"{meta_path}: 'splits' names a split twice")
     if split_mode == "trainvaltest":
