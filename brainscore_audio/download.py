@@ -48,7 +48,7 @@ from .errors import UserError
 
 USER_AGENT = "brainscore-audio (https://pypi.org/project/brainscore-audio)"
 PART_SUFFIX = ".part"
-RETRY = "run the same `benchmark fetch` again"
+RETRY = "run the same command again to download it anew"
 #: Default unpacking cap: this many times the archive's size, and at least MIN_CAP_BYTES.
 #: Audio and arrays compress less than 2:1; a ratio far beyond 20:1 is a decompression bomb.
 MAX_RATIO = 20
@@ -190,8 +190,8 @@ def content_problem(path: Path, known_hash: str | None = None) -> str | None:
         return "the file is empty"
     if known_hash is not None and not pooch.hashes.hash_matches(str(path), known_hash):
         algorithm = known_hash.split(":", 1)[0] if ":" in known_hash else "md5"
-        return (f"its {algorithm} does not match the published {known_hash} (got "
-                f"{pooch.file_hash(str(path), alg=algorithm)})")
+        return (f"downloaded file failed verification: its {algorithm} does not match the "
+                f"published {known_hash} (got {pooch.file_hash(str(path), alg=algorithm)})")
     with open(path, "rb") as handle:
         head = handle.read(1024)
     name = path.name[:-len(PART_SUFFIX)] if path.name.endswith(PART_SUFFIX) else path.name

@@ -102,7 +102,8 @@ def test_download_verify_unpack(tmp_path, http_server):
     assert again == path and sha256_file(again) == digest
     out = unpack(path, tmp_path / "unpacked", progress=False)
     assert (out / "data" / "sub" / "b.txt").read_bytes() == b"world"
-    with pytest.raises(UserError, match="does not match the published sha256:0000"):
+    with pytest.raises(UserError, match="failed verification: its sha256 does not match the "
+                                        "published sha256:0000"):
         download(f"{base}/data.tar", tmp_path / "dl2", known_hash="sha256:" + "0" * 64,
                  progress=False)
     assert not list((tmp_path / "dl2").iterdir())  # nothing kept
@@ -135,7 +136,7 @@ def test_hostile_tar_members_are_refused(place, http_server, members, refusal):
         _served_unpack(place, http_server, "evil.tar.gz")
     message = str(error.value)
     assert refusal in message and "\n" not in message
-    assert "the archive was deleted; run the same `benchmark fetch` again" in message
+    assert "the archive was deleted; run the same command again to download it anew" in message
     _assert_nothing_changed(place, before)
     assert not Path("/tmp/absolute.txt").exists()
 
@@ -223,7 +224,7 @@ def test_a_transfer_cut_short_keeps_nothing(place, http_server):
         "/cut.tar.gz": (200, {"Content-Length": str(len(body) + 1000)}, body)})
     downloads = place / "data" / "downloads"
     with pytest.raises(UserError, match="cut.tar.gz: the transfer was cut short .*nothing was "
-                                        "kept; run the same `benchmark fetch` again"):
+                                        "kept; run the same command again to download it anew"):
         download(f"{base}/cut.tar.gz", downloads, progress=False)
     assert not list(downloads.iterdir())
 
@@ -236,7 +237,7 @@ def test_truncated_and_corrupt_archives_are_deleted_with_a_hint(place, http_serv
     (place / "good.tar.gz").unlink()
     for name in ("truncated.tar.gz", "corrupt.tar.gz"):
         with pytest.raises(UserError, match=f"{name}: truncated or corrupt archive .*the archive "
-                                            "was deleted; run the same `benchmark fetch` again"):
+                                            "was deleted; run the same command again"):
             _served_unpack(place, http_server, name)
         _assert_nothing_changed(place, before)
 
