@@ -1,0 +1,127 @@
+"""EnCodecMAE as a model plugin: one class for the released checkpoints (registered by their own
+plugin folders, each declaring its download in ``metadata.yaml``) and the untrained twins of the
+three sizes (torch seed 0, offline).
+
+Clips are encoded in 4 s chunks (the authors' ``extract_features_from_array``: the length their
+models were trained on) whose frames are concatenated; as there, a last chunk of 2048 samples or
+fewer is dropped, and a clip that short is zero-padded to 2049 samples. Layers (13.25 ms frames):
+``input`` (projected mel bands plus scaled position encodings) and ``layer1``..``layerN``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from brainscore_audio.errors import UserError
+from brainscore_audio.model import Activations, AudioModel, evenly_spaced_layers
+from brainscore_audio.weights import PublishedWeights
+
+SEED = 0
+CHUNK_SAMPLES = 4 * 24_000
+MIN_CHUNK = 2048
+
+
+class EncodecMAE(AudioModel):
+    """A released EnCodecMAE mel256 checkpoint (``weights`` given) or a seeded untrained encoder.
+
+    Args:
+        identifier: the registered id.
+        architecture: the encoder's size: ``"small"``, ``"base"``, ``"large"`` (the released
+            ones) or a ``network.Architecture``.
+        weights: the checkpoint's download (``None``: untrained, seeded).
+        weights_dir: where downloads go (default ``<data dir>/weights``).
+    """
+
+    sample_rate = 24_000
+    version = "1"
+
+    def __init__(self, identifier: str, architecture, weights: PublishedWeights | None = None,
+                 weights_dir: str | Path | None = None) -> None:
+        from brainscore_audio.adapters.hf.model import random_weights_requested
+
+        from . import network
+
+        if isinstance(architecture, str):
+            architecture = getattr(network, architecture.upper())
+        self.identifier = identifier
+        self.architecture = architecture
+        self.weights = weights
+        self.weights_dir = weights_dir
+        self.hop_seconds = network.HOP / network.SAMPLE_RATE
+        self.random_mode = weights is not None and random_weights_requested()
+        self.layers = ["input"] + [f"layer{i}" for i in range(1, architecture.layers + 1)]
+        self.default_layers = evenly_spaced_layers(self.layers, 12) if len(self.layers) > 14 \
+            else list(self.layers)
+        if weights is None:
+            self.checkpoint = f"untrained, torch.manual_seed({SEED})"
+        elif self.random_mode:
+            self.version = "1+random"
+            self.checkpoint = f"random weights (torch seed {SEED}) in the architecture of {weights.filename}"
+        else:
+            self.checkpoint = f"{weights.filename} (sha256 recorded on download)"
+        self._network = None
+        self._device = "cpu"
+
+    def _load_release(self):
+        import torch
+
+        from .network import EncodecMAEEncoder
+
+        path, sha256 = self.weights.fetch(self.weights_dir)
+        network = EncodecMAEEncoder(self.architecture)
+        try:
+            dump = torch.load(path, map_location="cpu", weights_only=True)
+            network.load_release_state(dump["state_dict"])
+        except (KeyError, RuntimeError, ValueError, TypeError) as exc:
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            raise UserError(f"{path}: not the EnCodecMAE checkpoint {self.identifier} expects "
+                            f"({type(exc).__name__}: {reason[:200]})") from exc
+        self.checkpoint = self.weights.checkpoint(sha256)
+        return network
+
+    def load(self, device: str = "cpu") -> None:
+        from .network import EncodecMAEEncoder
+
+        if self._network is not None and self._device == device:
+            return
+        if self._network is None:
+            if self.weights is not None and not self.random_mode:
+                network = self._load_release()
+            else:
+                from brainscore_audio.adapters.torch_hooks import seeded_init
+
+                network = seeded_init(lambda: EncodecMAEEncoder(self.architecture), SEED)
+            self._network = network.eval()
+        self._network.to(device)
+        self._device = device
+
+    def embed(self, audio: np.ndarray, layers: Sequence[str]) -> dict[str, Activations]:
+        import torch
+
+        from .network import fbank
+
+        self.load(self._device)
+        if audio.shape[1] <= MIN_CHUNK:
+            audio = np.pad(audio, ((0, 0), (0, MIN_CHUNK + 1 - audio.shape[1])))
+        indices = [self.layers.index(name) for name in layers]
+        pieces: list[list[np.ndarray]] = [[] for _ in layers]
+        for start in range(0, audio.shape[1], CHUNK_SAMPLES):
+            chunk = audio[:, start:start + CHUNK_SAMPLES]
+            if chunk.shape[1] <= MIN_CHUNK:
+                continue
+            features = torch.from_numpy(fbank(chunk)).to(self._device)
+            with torch.inference_mode():
+                outputs = self._network(features, chunk.shape[1])
+            for piece, index in zip(pieces, indices, strict=True):
+                piece.append(outputs[index].float().cpu().numpy())
+        return {name: Activations(np.concatenate(piece, axis=1), self.hop_seconds)
+                for name, piece in zip(layers, pieces, strict=True)}
+
+
+def release_model(plugin_file: str, identifier: str, size: str) -> EncodecMAE:
+    """The EnCodecMAE release declared by the ``weights`` of the plugin folder of
+    ``plugin_file``; ``size`` is ``"small"``, ``"base"`` or ``"large"``."""
+    return EncodecMAE(identifier, size, PublishedWeights.of_plugin(plugin_file))

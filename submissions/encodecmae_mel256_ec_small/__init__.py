@@ -1,0 +1,12 @@
+"""Plugin `encodecmae-mel256-ec-small`: the released EnCodecMAE checkpoint
+mel256-ec-small.pt (downloaded on first use; network in submissions/encodecmae). Registration only."""
+
+from functools import partial
+
+from brainscore_audio.registry import models
+
+from ..encodecmae.model import release_model
+
+models.register("encodecmae-mel256-ec-small",
+                partial(release_model, __file__, "encodecmae-mel256-ec-small", "small"),
+                tags={"pretrained", "needs-download"})
