@@ -5,6 +5,7 @@
       sha256: 4f1c...          # the publisher's hash (64 hex digits), or null when none is published
       source: "Zenodo record 1234 (md5 on the record page)"   # where the hash comes from, or why none
 
+:class:`DownloadedModel` is the base of plugins that load such a file into their own network.
 The file is fetched with pooch into ``<data dir>/weights/`` and verified against ``sha256`` when
 it is known; either way the sha256 of the file actually loaded is what the score record holds
 (``checkpoint: "<file> sha256:<hex>"``), so two different files can never pass as one model.
@@ -22,6 +23,7 @@ from urllib.parse import urlparse
 import yaml
 
 from .errors import UserError
+from .model import AudioModel
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -101,3 +103,69 @@ class PublishedWeights:
     def checkpoint(self, sha256: str) -> str:
         """What a score record holds for the loaded file: ``"<file> sha256:<hex>"``."""
         return f"{self.filename} sha256:{sha256}"
+
+
+class DownloadedModel(AudioModel):
+    """Base of model plugins whose weights are one :class:`PublishedWeights` download loaded into
+    the plugin's own torch module, with a seeded untrained twin.
+
+    Subclasses set ``description`` (e.g. ``"BEATs checkpoint"``, for error messages) and
+    implement :meth:`build` (the untrained module) and :meth:`read_checkpoint` (the module with
+    a downloaded file's weights; ``KeyError``/``RuntimeError``/``ValueError``/``TypeError`` mean
+    the file is not the expected checkpoint and become one :class:`UserError` line).
+
+    ``weights=None`` is the untrained twin (torch seed ``seed``). With
+    ``BRAINSCORE_AUDIO_RANDOM_WEIGHTS=1`` (conformance checks without internet, docs/submit.md)
+    a pretrained model builds the untrained module instead; ``checkpoint`` and ``version`` say so.
+    """
+
+    description = "checkpoint"
+    seed = 0
+
+    def __init__(self, identifier: str, weights: PublishedWeights | None,
+                 weights_dir: str | Path | None = None) -> None:
+        from .adapters.hf.model import random_weights_requested
+
+        self.identifier = identifier
+        self.weights = weights
+        self.weights_dir = weights_dir
+        self.random_mode = weights is not None and random_weights_requested()
+        self.version = "1+random" if self.random_mode else "1"
+        if weights is None:
+            self.checkpoint = f"untrained, torch.manual_seed({self.seed})"
+        elif self.random_mode:
+            self.checkpoint = (f"random weights (torch seed {self.seed}) in the architecture of "
+                               f"{weights.filename}")
+        else:
+            self.checkpoint = f"{weights.filename} (sha256 recorded on download)"
+        self._network = None
+        self._device = "cpu"
+
+    def build(self) -> Any:
+        """The untrained ``torch.nn.Module`` (called under a fixed torch seed)."""
+        raise NotImplementedError
+
+    def read_checkpoint(self, path: Path) -> Any:
+        """The module holding the weights of the downloaded file at ``path``."""
+        raise NotImplementedError
+
+    def load(self, device: str = "cpu") -> None:
+        if self._network is not None and self._device == device:
+            return
+        if self._network is None:
+            if self.weights is not None and not self.random_mode:
+                path, sha256 = self.weights.fetch(self.weights_dir)
+                try:
+                    network = self.read_checkpoint(path)
+                except (KeyError, RuntimeError, ValueError, TypeError) as exc:
+                    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+                    raise UserError(f"{path}: not the {self.description} {self.identifier} "
+                                    f"expects ({type(exc).__name__}: {reason[:200]})") from exc
+                self.checkpoint = self.weights.checkpoint(sha256)
+            else:
+                from .adapters.torch_hooks import seeded_init
+
+                network = seeded_init(self.build, self.seed)
+            self._network = network.eval()
+        self._network.to(device)
+        self._device = device

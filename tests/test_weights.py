@@ -9,7 +9,7 @@ import hashlib
 import pytest
 
 from brainscore_audio.errors import UserError
-from brainscore_audio.weights import PublishedWeights
+from brainscore_audio.weights import DownloadedModel, PublishedWeights
 
 
 def _serve(tmp_path, http_server, payload: bytes, name: str = "model.pt") -> str:
@@ -64,3 +64,60 @@ def test_of_plugin_reads_the_folder_metadata(tmp_path):
     (tmp_path / "metadata.yaml").write_text("name: x\n")
     with pytest.raises(UserError, match="metadata.yaml: no 'weights' entry"):
         PublishedWeights.of_plugin(tmp_path / "__init__.py")
+
+
+class _Linear(DownloadedModel):
+    """A DownloadedModel whose checkpoint is a torch state dict of one Linear(2, 3)."""
+
+    description = "test checkpoint"
+    sample_rate = 16_000
+    layers = default_layers = ["out"]
+
+    def build(self):
+        import torch
+
+        return torch.nn.Linear(2, 3)
+
+    def read_checkpoint(self, path):
+        import torch
+
+        module = self.build()
+        module.load_state_dict(torch.load(path, weights_only=True))
+        return module
+
+    def embed(self, audio, layers):
+        raise NotImplementedError
+
+
+def test_downloaded_model_loads_the_file_and_records_its_sha256(tmp_path, http_server):
+    import torch
+
+    served = tmp_path / "served"
+    served.mkdir()
+    torch.manual_seed(3)
+    torch.save(torch.nn.Linear(2, 3).state_dict(), served / "lin.pt")
+    torch.save({"weight": torch.zeros(5)}, served / "bad.pt")
+    base = http_server(served)
+    model = _Linear("lin", PublishedWeights(f"{base}/lin.pt", None, "t"), tmp_path / "w")
+    assert model.checkpoint == "lin.pt (sha256 recorded on download)"
+    model.load()
+    digest = hashlib.sha256((served / "lin.pt").read_bytes()).hexdigest()
+    assert model.checkpoint == f"lin.pt sha256:{digest}" and model.version == "1"
+    bad = _Linear("lin", PublishedWeights(f"{base}/bad.pt", None, "t"), tmp_path / "w")
+    with pytest.raises(UserError, match=r"bad.pt: not the test checkpoint lin expects "
+                                        r"\(RuntimeError: Error\(s\) in loading state_dict"):
+        bad.load()
+
+
+def test_downloaded_model_random_mode_and_untrained_twin_are_labelled(monkeypatch):
+    import torch
+
+    monkeypatch.setenv("BRAINSCORE_AUDIO_RANDOM_WEIGHTS", "1")
+    model = _Linear("lin", PublishedWeights("https://invalid.example/lin.pt", None, "t"))
+    model.load()  # no download
+    assert model.version == "1+random"
+    assert model.checkpoint == "random weights (torch seed 0) in the architecture of lin.pt"
+    twin = _Linear("lin-untrained", None)
+    twin.load()
+    assert twin.checkpoint == "untrained, torch.manual_seed(0)"
+    torch.testing.assert_close(twin._network.weight, model._network.weight)

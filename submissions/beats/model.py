@@ -1,6 +1,7 @@
 """BEATs as a model plugin: one class for the released checkpoints (``beats-iter1``, ...,
 registered by their own plugin folders, each declaring its download in ``metadata.yaml``) and the
-untrained twin ``beats-untrained`` (torch seed 0, offline).
+untrained twin ``beats-untrained`` (torch seed 0, offline); downloading, checking and the
+random-weights mode come from ``brainscore_audio.weights.DownloadedModel``.
 
 Layers (one frame per 160 ms time patch; the 8 frequency patches of a time patch are averaged):
 ``patch`` (projected patch embeddings), ``hidden0`` (the transformer's input: after the
@@ -15,15 +16,13 @@ from pathlib import Path
 
 import numpy as np
 
-from brainscore_audio.errors import UserError
-from brainscore_audio.model import Activations, AudioModel
-from brainscore_audio.weights import PublishedWeights
+from brainscore_audio.model import Activations
+from brainscore_audio.weights import DownloadedModel, PublishedWeights
 
-SEED = 0
 HOP_SECONDS = 0.16
 
 
-class BEATs(AudioModel):
+class BEATs(DownloadedModel):
     """A released BEATs checkpoint (``weights`` given) or the seeded untrained encoder.
 
     Args:
@@ -35,70 +34,38 @@ class BEATs(AudioModel):
     """
 
     sample_rate = 16_000
-    version = "1"
+    description = "BEATs checkpoint"
 
     def __init__(self, identifier: str, weights: PublishedWeights | None = None,
                  finetuned: bool = False, weights_dir: str | Path | None = None,
                  architecture=None) -> None:
-        from brainscore_audio.adapters.hf.model import random_weights_requested
-
         from .network import Architecture
 
-        self.identifier = identifier
-        self.weights = weights
-        self.weights_dir = weights_dir
+        super().__init__(identifier, weights, weights_dir)
         self.architecture = architecture or Architecture(finetuned_model=finetuned)
-        # BRAINSCORE_AUDIO_RANDOM_WEIGHTS=1 (conformance checks without internet, docs/submit.md)
-        self.random_mode = weights is not None and random_weights_requested()
         depth = self.architecture.encoder_layers
         self.layers = ["patch"] + [f"hidden{i}" for i in range(depth + 1)]
         self.default_layers = list(self.layers)
-        if weights is None:
-            self.checkpoint = f"untrained, torch.manual_seed({SEED})"
-        elif self.random_mode:
-            self.version = "1+random"
-            self.checkpoint = f"random weights (torch seed {SEED}) in the architecture of {weights.filename}"
-        else:
-            self.checkpoint = f"{weights.filename} (sha256 recorded on download)"
-        self._network = None
-        self._device = "cpu"
 
-    def _load_release(self):
+    def build(self):
+        from .network import BEATsEncoder
+
+        return BEATsEncoder(self.architecture)
+
+    def read_checkpoint(self, path: Path):
+        """A release: ``{"cfg": {...}, "model": state_dict}``; its cfg must be the declared one."""
         import torch
 
         from .network import Architecture, BEATsEncoder
 
-        path, sha256 = self.weights.fetch(self.weights_dir)
-        try:
-            dump = torch.load(path, map_location="cpu", weights_only=True)
-            arch = Architecture.from_release(dump["cfg"])
-            if arch != self.architecture:
-                raise ValueError(f"cfg {arch.as_dict()} differs from the declared "
-                                 f"{self.architecture.as_dict()}")
-            network = BEATsEncoder(arch)
-            network.load_state_dict(dump["model"], strict=True)
-        except (KeyError, RuntimeError, ValueError, TypeError) as exc:
-            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-            raise UserError(f"{path}: not the BEATs checkpoint {self.identifier} expects "
-                            f"({type(exc).__name__}: {reason[:200]})") from exc
-        self.checkpoint = self.weights.checkpoint(sha256)
+        dump = torch.load(path, map_location="cpu", weights_only=True)
+        arch = Architecture.from_release(dump["cfg"])
+        if arch != self.architecture:
+            raise ValueError(f"cfg {arch.as_dict()} differs from the declared "
+                             f"{self.architecture.as_dict()}")
+        network = BEATsEncoder(arch)
+        network.load_state_dict(dump["model"], strict=True)
         return network
-
-    def load(self, device: str = "cpu") -> None:
-        from .network import BEATsEncoder
-
-        if self._network is not None and self._device == device:
-            return
-        if self._network is None:
-            if self.weights is not None and not self.random_mode:
-                network = self._load_release()
-            else:
-                from brainscore_audio.adapters.torch_hooks import seeded_init
-
-                network = seeded_init(lambda: BEATsEncoder(self.architecture), SEED)
-            self._network = network.eval()
-        self._network.to(device)
-        self._device = device
 
     def embed(self, audio: np.ndarray, layers: Sequence[str]) -> dict[str, Activations]:
         import torch

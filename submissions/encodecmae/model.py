@@ -1,6 +1,7 @@
 """EnCodecMAE as a model plugin: one class for the released checkpoints (registered by their own
 plugin folders, each declaring its download in ``metadata.yaml``) and the untrained twins of the
-three sizes (torch seed 0, offline).
+three sizes (torch seed 0, offline); downloading, checking and the random-weights mode come
+from ``brainscore_audio.weights.DownloadedModel``.
 
 Clips are encoded in 4 s chunks (the authors' ``extract_features_from_array``: the length their
 models were trained on) whose frames are concatenated; as there, a last chunk of 2048 samples or
@@ -15,16 +16,14 @@ from pathlib import Path
 
 import numpy as np
 
-from brainscore_audio.errors import UserError
-from brainscore_audio.model import Activations, AudioModel, evenly_spaced_layers
-from brainscore_audio.weights import PublishedWeights
+from brainscore_audio.model import Activations, evenly_spaced_layers
+from brainscore_audio.weights import DownloadedModel, PublishedWeights
 
-SEED = 0
 CHUNK_SAMPLES = 4 * 24_000
 MIN_CHUNK = 2048
 
 
-class EncodecMAE(AudioModel):
+class EncodecMAE(DownloadedModel):
     """A released EnCodecMAE mel256 checkpoint (``weights`` given) or a seeded untrained encoder.
 
     Args:
@@ -36,67 +35,34 @@ class EncodecMAE(AudioModel):
     """
 
     sample_rate = 24_000
-    version = "1"
+    description = "EnCodecMAE checkpoint"
 
     def __init__(self, identifier: str, architecture, weights: PublishedWeights | None = None,
                  weights_dir: str | Path | None = None) -> None:
-        from brainscore_audio.adapters.hf.model import random_weights_requested
-
         from . import network
 
+        super().__init__(identifier, weights, weights_dir)
         if isinstance(architecture, str):
             architecture = getattr(network, architecture.upper())
-        self.identifier = identifier
         self.architecture = architecture
-        self.weights = weights
-        self.weights_dir = weights_dir
         self.hop_seconds = network.HOP / network.SAMPLE_RATE
-        self.random_mode = weights is not None and random_weights_requested()
         self.layers = ["input"] + [f"layer{i}" for i in range(1, architecture.layers + 1)]
         self.default_layers = evenly_spaced_layers(self.layers, 12) if len(self.layers) > 14 \
             else list(self.layers)
-        if weights is None:
-            self.checkpoint = f"untrained, torch.manual_seed({SEED})"
-        elif self.random_mode:
-            self.version = "1+random"
-            self.checkpoint = f"random weights (torch seed {SEED}) in the architecture of {weights.filename}"
-        else:
-            self.checkpoint = f"{weights.filename} (sha256 recorded on download)"
-        self._network = None
-        self._device = "cpu"
 
-    def _load_release(self):
+    def build(self):
+        from .network import EncodecMAEEncoder
+
+        return EncodecMAEEncoder(self.architecture)
+
+    def read_checkpoint(self, path: Path):
+        """A release: ``{"imports", "config", "state_dict"}``; the encoder's tensors are taken."""
         import torch
 
-        from .network import EncodecMAEEncoder
-
-        path, sha256 = self.weights.fetch(self.weights_dir)
-        network = EncodecMAEEncoder(self.architecture)
-        try:
-            dump = torch.load(path, map_location="cpu", weights_only=True)
-            network.load_release_state(dump["state_dict"])
-        except (KeyError, RuntimeError, ValueError, TypeError) as exc:
-            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-            raise UserError(f"{path}: not the EnCodecMAE checkpoint {self.identifier} expects "
-                            f"({type(exc).__name__}: {reason[:200]})") from exc
-        self.checkpoint = self.weights.checkpoint(sha256)
+        dump = torch.load(path, map_location="cpu", weights_only=True)
+        network = self.build()
+        network.load_release_state(dump["state_dict"])
         return network
-
-    def load(self, device: str = "cpu") -> None:
-        from .network import EncodecMAEEncoder
-
-        if self._network is not None and self._device == device:
-            return
-        if self._network is None:
-            if self.weights is not None and not self.random_mode:
-                network = self._load_release()
-            else:
-                from brainscore_audio.adapters.torch_hooks import seeded_init
-
-                network = seeded_init(lambda: EncodecMAEEncoder(self.architecture), SEED)
-            self._network = network.eval()
-        self._network.to(device)
-        self._device = device
 
     def embed(self, audio: np.ndarray, layers: Sequence[str]) -> dict[str, Activations]:
         import torch
