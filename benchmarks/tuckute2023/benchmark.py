@@ -87,12 +87,22 @@ def voxel_dataset(part: str, data_dir: str | Path | None, folds: str = "pepino20
     rois = sorted(set(responses.rois.tolist()) - {""})
     return FMRIDataset(
         stimulus_set=stimuli, responses=responses, folds=fold_labels, fold_source=source,
-        checksums=_checksums(data, part), parameters={"release_counts": asdict(counts)},
+        checksums=_checksums(data, part),
+        parameters={"release_counts": asdict(counts), "voxel_rule": release.VOXEL_RULES[part],
+                    "category_counts": category_counts(stimuli.categories, fold_labels)},
         facts={"dataset": DATASETS[part], "release": release.URL, "n_stimuli": len(stimuli),
                "n_voxels": responses.n_voxels, "n_subjects": len(responses.subject_labels()),
                "rois": {r: int(np.sum(responses.rois == r)) for r in rois},
                "categories": _stimuli(data, counts).category_names},
     )
+
+
+def category_counts(categories: list[str], folds: np.ndarray) -> dict[str, list[int]]:
+    """``{category: [stimuli in fold 0, ..., fold 4]}``: the categories are unbalanced, so the
+    folds cannot hold the same number of each."""
+    categories = np.asarray(categories)
+    return {str(c): np.bincount(folds[categories == c], minlength=fold_choices.N_FOLDS).tolist()
+            for c in sorted(set(categories.tolist()))}
 
 
 def component_dataset(data_dir: str | Path | None, folds: str = "pepino2025",
@@ -106,7 +116,8 @@ def component_dataset(data_dir: str | Path | None, folds: str = "pepino2025",
     return ComponentDataset(
         stimulus_set=stimuli, components=components, component_names=names, folds=fold_labels,
         fold_source=source, checksums=_checksums(data, "nh2015comp"),
-        parameters={"release_counts": asdict(counts)},
+        parameters={"release_counts": asdict(counts),
+                    "category_counts": category_counts(stimuli.categories, fold_labels)},
         facts={"dataset": DATASETS["nh2015comp"], "release": release.URL,
                "n_stimuli": len(stimuli), "components": names},
     )

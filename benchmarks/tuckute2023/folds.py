@@ -1,8 +1,11 @@
 """Outer folds of the nested CV for the 165 NH2015/B2021 stimuli.
 
-Default: the category-balanced assignment released by Pepino et al. (2025), shipped beside this
-module (``nh2015-folds-pepino2025.txt``, 165 integers in the canonical stimulus order), so
-scores are comparable with that paper. Alternatively, freshly stratified folds from a seed.
+Default: the assignment released by Pepino et al. (2025) (their "stratified fold assignment"),
+shipped beside this module (``nh2015-folds-pepino2025.txt``, 165 integers in the canonical
+stimulus order, 33 per fold), so scores are comparable with that paper. Alternatively, freshly
+stratified folds from a seed. The 11 categories of the release differ in size, so no fold holds
+the same number of each; each record's benchmark facts list the counts per category and fold
+(``category_counts``).
 """
 
 from __future__ import annotations
@@ -33,8 +36,10 @@ def stratified_folds(categories: list[str], n_folds: int = N_FOLDS, seed: int = 
     """Fold per stimulus with each category spread evenly over the folds.
 
     Each category's members are permuted with ``numpy.random.default_rng(seed)`` (categories
-    in sorted order, one generator for all) and dealt round-robin, so with 15 stimuli per
-    category every fold gets 3 of each.
+    in sorted order, one generator for all) and dealt round-robin from fold 0, so a category of
+    n stimuli puts floor(n / 5) or ceil(n / 5) in each fold. The categories are unbalanced, and
+    each one's remainder goes to the first folds, so fold sizes can differ (unlike the shipped
+    folds, which hold 33 each).
     """
     rng = np.random.default_rng(seed)
     categories = np.asarray(categories)

@@ -265,8 +265,13 @@ def stimulus_order(data: Path, counts: ReleaseCounts) -> list[str]:
 
 def stim_info_categories(data: Path, counts: ReleaseCounts, ids: list[str]) -> tuple[list[str],
                                                                                     list[str]]:
-    """``(category of each of the first 165 stimuli, category names)`` from B2021's
-    ``stim_info_v4.mat``, after checking that its first 165 names equal ``ids``."""
+    """``(category of each of the first 165 stimuli, the categories they use)`` from B2021's
+    ``stim_info_v4.mat``, after checking that its first 165 names equal ``ids``.
+
+    The file describes every B2021 sound (192), so it may name more categories than the 11 of
+    the 165 NH2015 sounds: at least 11 names are accepted, and the first 165 sounds must use
+    exactly 11 of them (returned in the file's order).
+    """
     path = data / STIM_INFO
     mat = _load_mat(path, "B2021 stimulus information (struct stim_info)")
     if "stim_info" not in mat:
@@ -298,13 +303,18 @@ def stim_info_categories(data: Path, counts: ReleaseCounts, ids: list[str]) -> t
         raise UserError(f"{path}: the first {n} stim_names must equal the NH2015 order of "
                         f"{STIM_META}; they differ at position {first} ({names[first]!r} vs "
                         f"{ids[first]!r})")
-    if len(category_names) != counts.n_categories:
+    if len(category_names) < counts.n_categories:
         raise UserError(f"{path}: {len(category_names)} category names in stim_info.{fields[0]}; "
-                        f"expected {counts.n_categories}")
+                        f"expected at least {counts.n_categories}")
     if len(index) < n or not np.all(np.isin(index[:n], np.arange(1, len(category_names) + 1))):
         raise UserError(f"{path}: stim_info.{fields[1]} must give a category index in "
                         f"1..{len(category_names)} for each of the first {n} stimuli")
-    return [category_names[int(i) - 1] for i in index[:n]], category_names
+    # The file describes all B2021 sounds; the first n (NH2015's) must use n_categories of them.
+    used = sorted({int(i) for i in index[:n]})
+    if len(used) != counts.n_categories:
+        raise UserError(f"{path}: the first {n} stimuli use {len(used)} categories of "
+                        f"stim_info.{fields[0]}; expected {counts.n_categories}")
+    return [category_names[int(i) - 1] for i in index[:n]], [category_names[i - 1] for i in used]
 
 
 def read_stimuli(data: Path, counts: ReleaseCounts | None = None) -> Stimuli:
@@ -343,10 +353,50 @@ def _voxel_array(path: Path, counts: ReleaseCounts, n_voxels: int, what: str,
 
 
 def _check_voxel_ids(table, path: Path, expected: np.ndarray, source: Path) -> None:
-    if "voxel_id" in table.columns and not np.array_equal(
-            table["voxel_id"].to_numpy().astype(np.int64), expected.astype(np.int64)):
-        raise UserError(f"{path}: voxel_id column does not match the voxels of {source} "
-                        "(rows must follow the voxel order of the response array)")
+    if "voxel_id" not in table.columns:
+        return
+    found = table["voxel_id"].to_numpy().astype(np.int64)
+    expected = np.asarray(expected).astype(np.int64)
+    if not np.array_equal(found, expected):
+        first = int(np.flatnonzero(found != expected)[0]) if len(found) == len(expected) else None
+        where = f" (first difference at row {first}: {found[first]} vs {expected[first]})" \
+            if first is not None else ""
+        raise UserError(f"{path}: voxel_id column does not match the voxels of {source}{where}; "
+                        "rows must follow the voxel order of the response array")
+
+
+#: How voxels are chosen, recorded in every score record of the part.
+VOXEL_RULES = {
+    "nh2015": "n_reps == 3 in voxel_features_meta.npy (the authors' rule); voxels with fewer "
+              "sessions were checked to be NaN in the sessions they lack, so this equals keeping "
+              "voxels finite in all 3 sessions; then voxels with any non-finite response are "
+              "dropped (none in a complete release)",
+    "b2021": "every voxel of voxel_features_meta.npy (its voxel_id checked against "
+             "df_roi_meta.pkl, as the authors assert), first 165 sounds; voxels with any "
+             "non-finite response in them are dropped",
+}
+
+
+def _check_missing_sessions(array: np.ndarray, n_reps: np.ndarray, path: Path,
+                            meta_path: Path) -> None:
+    """Voxels measured in fewer sessions than the array holds must be NaN in the others.
+
+    Only then do the authors' rule (``n_reps == 3``) and the finite-voxel rule select the same
+    voxels; a voxel whose missing sessions hold numbers would be a silent misread.
+    """
+    n_reps = np.asarray(n_reps).astype(np.int64)
+    sessions = array.shape[2]
+    for reps in sorted(set(n_reps.tolist()) - {sessions}):
+        columns = np.flatnonzero(n_reps == reps)
+        if reps < 0 or reps > sessions:
+            raise UserError(f"{meta_path}: n_reps {reps} for {len(columns)} voxels; expected "
+                            f"0..{sessions}")
+        missing = np.asarray(array[:, columns, reps:])
+        if not np.all(np.isnan(missing)):
+            bad = int(np.sum(~np.all(np.isnan(missing), axis=(0, 2))))
+            raise UserError(f"{path}: {bad} voxels with n_reps == {reps} (in {meta_path.name}) "
+                            f"hold numbers in the sessions they lack; expected NaN there (else "
+                            "the n_reps == 3 rule and the finite-voxel rule disagree)")
 
 
 def read_nh2015(data: Path, counts: ReleaseCounts | None = None) -> VoxelResponses:
@@ -365,6 +415,7 @@ def read_nh2015(data: Path, counts: ReleaseCounts | None = None) -> VoxelRespons
                         f"expected {counts.nh2015_subjects}")
     array_path = data / NH2015 / "voxel_features_array.npy"
     array = _voxel_array(array_path, counts, len(meta), "NH2015 voxel responses")
+    _check_missing_sessions(array, meta["n_reps"], array_path, meta_path)
     table_path = data / NH2015 / "df_roi_meta.pkl"
     table = read_table(table_path, "NH2015 voxel ROI table (roi_label_general per kept voxel)")
     _columns(table, table_path, ("roi_label_general",))
@@ -397,9 +448,10 @@ def read_b2021(data: Path, counts: ReleaseCounts | None = None) -> VoxelResponse
     if len(table) != counts.b2021_voxels:
         raise UserError(f"{table_path}: {len(table)} rows; expected one per voxel "
                         f"({counts.b2021_voxels})")
-    # The table's rows follow the array's voxel order (its voxel_id is the row number in the
-    # authors' packaging script); the id space of voxel_features_meta.npy is not documented, so
-    # only the counts are compared here.
+    # The authors assert voxel_features_meta == df_roi_meta.voxel_id, in order
+    # (gretatuckute/auditory_brain_dnn, AUD_main.py), before joining results to the table.
+    _columns(table, table_path, ("voxel_id",))
+    _check_voxel_ids(table, table_path, voxel_ids, meta_path)
     subjects = np.array([subject_label(s) for s in table["subj_idx"].to_numpy()])
     if len(set(subjects)) != counts.b2021_subjects:
         raise UserError(f"{table_path}: subj_idx names {len(set(subjects))} subjects; expected "

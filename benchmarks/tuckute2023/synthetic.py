@@ -14,7 +14,9 @@ fixture runs in seconds. Planting, with a fixed seed:
   session average (the R^2 a perfect model reaches).
 - The 6 components are read-outs of the same layer plus weak noise, stored in a shuffled
   stimulus order (the reader must reorder them by name).
-- Categories: 11, 15 stimuli each, 3 per fold of the shipped Pepino et al. folds.
+- Categories: 11 of unequal size (10, 11, ..., 20 stimuli, like the real release's unbalanced
+  ones) drawn at random over the 165; ``stim_info`` names a 12th category that only the extra
+  B2021 sounds use (the real file describes all 192 B2021 sounds).
 - ROI labels: Primary / Anterior / Lateral / Posterior, and no label (NaN) for some voxels.
 - Only the ``stim_info`` fields at the positions DATA.md documents (1, 2, 4, 8) carry meaning;
   the names of fields 1-7 are invented here (the reader uses positions).
@@ -28,11 +30,12 @@ from pathlib import Path
 import numpy as np
 
 from . import release
-from .folds import pepino_folds
 
 CATEGORIES = ("mechanical", "human vocalisation", "human non-vocal", "English speech",
               "non-English speech", "environmental", "music", "animal vocalisation",
               "animal non-vocal", "song", "nature")
+CATEGORY_SIZES = tuple(range(10, 21))  # 165 in all, unbalanced
+B2021_ONLY_CATEGORY = "b2021 extra"
 COMPONENTS = ("low frequency", "high frequency", "broadband", "pitch", "speech", "music")
 ROIS = ("Primary", "Anterior", "Lateral", "Posterior")
 
@@ -165,12 +168,8 @@ def write_release(
         nh2015_subjects=nh2015_subjects,
         b2021_voxels=b2021_subjects * b2021_voxels_per_subject, b2021_subjects=b2021_subjects)
 
-    # Stimuli: 11 categories, 3 per category in each of the shipped folds.
-    folds = pepino_folds(n)
-    category_index = np.empty(n, dtype=np.int64)
-    for fold in range(5):
-        members = np.flatnonzero(folds == fold)
-        category_index[members] = rng.permutation(np.repeat(np.arange(11), 3))
+    # Stimuli: 11 categories of unequal size, in random order.
+    category_index = rng.permutation(np.repeat(np.arange(11), CATEGORY_SIZES))
     categories = [CATEGORIES[i] for i in category_index]
     ids = [f"stim{i + 1}_{categories[i].replace(' ', '_').replace('-', '_').lower()}"
            for i in range(n)]
@@ -236,9 +235,9 @@ def write_release(
     b_subjects = np.repeat(np.arange(1, b2021_subjects + 1), b2021_voxels_per_subject)
     _roi_table(rng, b_subjects, b_meta["voxel_id"], b_responses).to_pickle(b / "df_roi_meta.pkl")
     extra_names = [f"stim{n + k + 1}_b2021_only" for k in range(b2021_extra_stimuli)]
-    all_categories = np.concatenate([category_index, rng.integers(0, 11, b2021_extra_stimuli)])
+    all_categories = np.concatenate([category_index, np.full(b2021_extra_stimuli, 11)])
     savemat(b / "stim_info_v4.mat", {"stim_info": {
-        "category_labels": _cell(CATEGORIES, (1, 11)),
+        "category_labels": _cell((*CATEGORIES, B2021_ONLY_CATEGORY), (1, 12)),
         "category_assignments": (all_categories + 1).astype(np.float64)[:, None],
         "sound_set": np.ones((n_b, 1)),
         "fMRI_stim_num": np.arange(1, n_b + 1, dtype=np.float64)[:, None],

@@ -240,6 +240,17 @@ def test_records_carry_checksums_folds_and_citations(planted):
         assert record["stimulus_set"]["n_stimuli"] == 165
         bibtex = benchmarks.make(benchmark_id, data_dir=None).bibtex
         assert "tuckute2023many" in bibtex and "pepino2025better" in bibtex
+    for part in ("nh2015", "b2021"):
+        for kind in ("voxel-ridge", "rsa"):
+            assert records[f"{part}.{kind}"]["parameters"]["voxel_rule"] == \
+                release.VOXEL_RULES[part]
+    assert release.VOXEL_RULES["nh2015"].startswith("n_reps == 3 in voxel_features_meta.npy")
+    for record in records.values():
+        counts = record["parameters"]["category_counts"]
+        assert counts == {c: [sum(1 for s, f in zip(rel.categories, fold_module.pepino_folds(),
+                                                     strict=True) if s == c and f == k)
+                              for k in range(5)] for c in sorted(set(rel.categories))}
+        assert sorted(sum(v) for v in counts.values()) == list(range(10, 21))
     assert "neural/B2021/df_roi_meta.pkl" in records["b2021.rsa"]["data_checksums"]
     assert "neural/NH2015comp/components.mat" in records["nh2015.component-ridge"][
         "data_checksums"]
@@ -364,6 +375,61 @@ def test_b2021_names_must_equal_the_nh2015_order(broken):
     assert "stim_info_v4.mat" in message and "differ at position 3" in message
 
 
+def test_categories_b2021_ids_and_missing_sessions_are_checked(broken, tiny):
+    """stim_info may name more categories than the 11 of the first 165 sounds (it describes all
+    192 B2021 sounds); the B2021 voxel ids must equal df_roi_meta's (the authors assert it);
+    NH2015 voxels with fewer sessions must be NaN in the sessions they lack."""
+    import pandas
+    from scipy.io import loadmat, savemat
+
+    data, counts = broken
+    rel, _ = tiny
+    stimuli = release.read_stimuli(data, counts)
+    assert len(stimuli.category_names) == 11 and synthetic.B2021_ONLY_CATEGORY not in \
+        stimuli.category_names
+    assert stimuli.categories == rel.categories
+    path = data / release.STIM_INFO
+    info = loadmat(path)["stim_info"]
+    fields = {k: info[k][0, 0] for k in info.dtype.names}
+    index = fields["category_assignments"]
+    moved = int(np.flatnonzero(index[:165, 0] == 3)[0])
+    index[moved] = 12  # a 12th category among the first 165 sounds
+    savemat(path, {"stim_info": fields})
+    message = _error(data, counts)
+    assert message == (f"{path}: the first 165 stimuli use 12 categories of "
+                       "stim_info.category_labels; expected 11")
+    fields["category_labels"] = fields["category_labels"][:, :10]
+    index[moved] = 3
+    savemat(path, {"stim_info": fields})
+    assert "10 category names in stim_info.category_labels; expected at least 11" in \
+        _error(data, counts)
+    shutil.copy(tiny[0].data / release.STIM_INFO, path)
+
+    table_path = data / release.B2021 / "df_roi_meta.pkl"
+    table = pandas.read_pickle(table_path)
+    table.loc[2, "voxel_id"] = 999
+    table.to_pickle(table_path)
+    assert _error(data, counts) == (
+        f"{table_path}: voxel_id column does not match the voxels of "
+        f"{data / release.B2021 / 'voxel_features_meta.npy'} (first difference at row 2: 999 vs "
+        "2); rows must follow the voxel order of the response array")
+    table.drop(columns="voxel_id").to_pickle(table_path)
+    assert "B2021/df_roi_meta.pkl: table lacks column(s) voxel_id" in _error(data, counts)
+    shutil.copy(tiny[0].data / release.B2021 / "df_roi_meta.pkl", table_path)
+
+    array_path = data / release.NH2015 / "voxel_features_array.npy"
+    meta = np.load(data / release.NH2015 / "voxel_features_meta.npy")
+    array = np.load(array_path)
+    two = np.flatnonzero(meta["n_reps"] == 2)
+    assert np.isnan(array[:, two, 2]).all() and len(two) >= 2
+    array[:, two[:2], 2] = 0.0  # numbers where a session is missing
+    np.save(array_path, array)
+    assert _error(data, counts) == (
+        f"{array_path}: 2 voxels with n_reps == 2 (in voxel_features_meta.npy) hold numbers in "
+        "the sessions they lack; expected NaN there (else the n_reps == 3 rule and the "
+        "finite-voxel rule disagree)")
+
+
 def test_components_must_have_six(broken):
     from scipy.io import loadmat, savemat
 
@@ -400,9 +466,11 @@ def test_folds_shipped_and_stratified(tiny):
     assert np.bincount(shipped).tolist() == [33] * 5
     assert "mrpep/braindnn" in fold_module.FOLDS_FILE.read_text().splitlines()[2]
     fresh = fold_module.stratified_folds(rel.categories, seed=3)
+    sizes = sorted(np.unique(rel.categories, return_counts=True)[1].tolist())
+    assert sizes == list(range(10, 21))  # unbalanced, like the real categories
     for category in set(rel.categories):
-        members = fresh[np.array(rel.categories) == category]
-        assert np.bincount(members, minlength=5).tolist() == [3] * 5
+        per_fold = np.bincount(fresh[np.array(rel.categories) == category], minlength=5)
+        assert per_fold.max() - per_fold.min() <= 1  # each category spread evenly
     assert np.array_equal(fresh, fold_module.stratified_folds(rel.categories, seed=3))
     assert not np.array_equal(fresh, fold_module.stratified_folds(rel.categories, seed=4))
     with pytest.MonkeyPatch.context() as patch:
