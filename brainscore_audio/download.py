@@ -48,6 +48,8 @@ from .errors import UserError
 
 USER_AGENT = "brainscore-audio (https://pypi.org/project/brainscore-audio)"
 PART_SUFFIX = ".part"
+#: HTTP statuses with which sites answer robots (login, browser check, rate limit).
+BLOCKING_STATUSES = (401, 403, 429, 503)
 RETRY = "run the same command again to download it anew"
 #: Default unpacking cap: this many times the archive's size, and at least MIN_CAP_BYTES.
 #: Audio and arrays compress less than 2:1; a ratio far beyond 20:1 is a decompression bomb.
@@ -92,7 +94,8 @@ def sha256_file(path: str | os.PathLike, chunk_bytes: int = 2**20) -> str:
 
 
 def download(url: str, folder: str | os.PathLike, filename: str | None = None,
-             known_hash: str | None = None, progress: bool = True, retry: str = RETRY) -> Path:
+             known_hash: str | None = None, progress: bool = True, retry: str = RETRY,
+             size: int | None = None) -> Path:
     """Fetch ``url`` into ``folder / filename`` unless a good copy is already there.
 
     Args:
@@ -101,6 +104,7 @@ def download(url: str, folder: str | os.PathLike, filename: str | None = None,
         known_hash: ``"sha256:<hex>"`` (or another pooch hash) to verify, or None when the
             publisher gives none (then record :func:`sha256_file` of the result instead).
         retry: what the user should do after a bad download, for the error line.
+        size: the size in bytes a listing gives for the file (checked, like a hash), or None.
     Returns:
         Path of the checked file.
     Raises:
@@ -117,11 +121,11 @@ def download(url: str, folder: str | os.PathLike, filename: str | None = None,
     part = folder / (filename + PART_SUFFIX)
     part.unlink(missing_ok=True)  # left by a killed run
     if target.is_file():
-        if content_problem(target, known_hash) is None:
+        if content_problem(target, known_hash, size) is None:
             return target
         target.unlink()  # a bad file from an earlier run: fetch it again
     _transfer(url, part, progress, retry)
-    problem = content_problem(part, known_hash)
+    problem = content_problem(part, known_hash, size)
     if problem is not None:
         part.unlink(missing_ok=True)
         raise UserError(f"{url}: {problem}; the download was deleted; {retry}")
@@ -162,8 +166,8 @@ def _transfer_error(url: str, exc: Exception, retry: str) -> UserError:
         status = exc.response.status_code
         kind = exc.response.headers.get("Content-Type", "")
         html = "html" in kind.lower()
-        what = " with an HTML page (a login, error or browser-check page), not the file" \
-            if html else ""
+        what = " with an HTML page (a login or browser-check page), not the file" \
+            if html and status in BLOCKING_STATUSES else ""
         return DownloadRefused(f"{url}: the server answered HTTP {status} "
                                f"{exc.response.reason or ''}".rstrip() + what, status, html)
     if isinstance(exc, requests.exceptions.ChunkedEncodingError | requests.exceptions.
@@ -178,15 +182,18 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def content_problem(path: Path, known_hash: str | None = None) -> str | None:
+def content_problem(path: Path, known_hash: str | None = None,
+                    size: int | None = None) -> str | None:
     """Why the file at ``path`` is not a plausible download, or None.
 
-    Checks: not empty, the hash when ``known_hash`` is given, not an HTML page (unless its name
-    ends in ``.html``/``.htm``), and the leading bytes of the type its name promises (see
-    :data:`_MAGIC`).
+    Checks: not empty, the size when ``size`` is given, the hash when ``known_hash`` is given,
+    not an HTML page (unless its name ends in ``.html``/``.htm``), and the leading bytes of the
+    type its name promises (see :data:`_MAGIC`).
     """
-    size = path.stat().st_size
-    if size == 0:
+    found = path.stat().st_size
+    if size is not None and found != size:
+        return f"the file is {found} bytes, the listing says {size} (an incomplete transfer)"
+    if found == 0 and size != 0:
         return "the file is empty"
     if known_hash is not None and not pooch.hashes.hash_matches(str(path), known_hash):
         algorithm = known_hash.split(":", 1)[0] if ":" in known_hash else "md5"

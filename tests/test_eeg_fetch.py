@@ -3,6 +3,8 @@ tests write (Deep Blue page / directory listing for Alice; OpenNeuro's S3 paths 
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from brainscore_audio_benchmarks.alice2019 import data, fixture
 from brainscore_audio_benchmarks.broderick2018 import data as bdata
@@ -33,23 +35,108 @@ def test_fetch_over_http_with_a_subject_subset(tmp_path, http_server, capsys):
         data.fetch(tmp_path / "other", url=base + "/")
 
 
-def test_broderick_fetch_over_http_with_a_subject_subset(tmp_path, http_server, capsys):
-    served = bfixture.write_dataset(tmp_path / "served", subjects=("001", "002"))
-    base = http_server(served)
+def _s3_pages(served, bucket: str, prefix: str, page_size: int) -> dict[str, tuple]:
+    """Canned ListObjectsV2 answers for the files below ``served/bucket/prefix``, in pages."""
+    from urllib.parse import urlencode
+    from xml.sax.saxutils import escape
+
+    keys = sorted((p.relative_to(served / bucket).as_posix(), p.stat().st_size)
+                  for p in (served / bucket / prefix).rglob("*") if p.is_file())
+    pages = [keys[i:i + page_size] for i in range(0, len(keys), page_size)]
+    answers = {}
+    for number, page in enumerate(pages):
+        last = number == len(pages) - 1
+        contents = "".join(f"<Contents><Key>{escape(k)}</Key><Size>{size}</Size>"
+                           "<StorageClass>STANDARD</StorageClass></Contents>" for k, size in page)
+        body = ('<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns='
+                f'"http://s3.amazonaws.com/doc/2006-03-01/"><Name>{bucket}</Name>'
+                f"<Prefix>{prefix}/</Prefix><KeyCount>{len(page)}</KeyCount><MaxKeys>{page_size}"
+                f"</MaxKeys><IsTruncated>{'false' if last else 'true'}</IsTruncated>{contents}"
+                + ("" if last else f"<NextContinuationToken>t{number + 1}</NextContinuationToken>")
+                + "</ListBucketResult>").encode()
+        query = {"list-type": "2", "prefix": f"{prefix}/"}
+        if number:
+            query["continuation-token"] = f"t{number}"
+        answers[f"/{bucket}?{urlencode(query)}"] = (200, {"Content-Type": "application/xml"},
+                                                    body)
+    return answers
+
+
+def _fetched(root) -> list[str]:
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*")
+                  if p.is_file() and "derivatives" not in p.parts and p.name != ".sha256.json")
+
+
+def test_broderick_fetch_from_the_s3_listing_of_1_0_8(tmp_path, http_server, shared_data, capsys):
+    """The S3 layout of OpenNeuro (s3.amazonaws.com/openneuro.org/ds004408/<path>), listed with
+    ListObjectsV2 in pages: only listed files are asked for, each checked against its size."""
+    layouts = shared_data / "real-layouts" / "openneuro-ds004408"
+    served = tmp_path / "served"
+    bfixture.write_release(served / "openneuro.org" / "ds004408", layouts, "1.0.8",
+                           subjects=("sub-001", "sub-002", "sub-003"))
+    answers = _s3_pages(served, "openneuro.org", "ds004408", page_size=20)
+    assert len(answers) == 3
+    base = http_server(served, answers)
     target = tmp_path / "data"
-    code = main(["fetch", "broderick2018", "--url", base, "--data-dir", str(target),
-                 "--subjects", "2"])  # the first two of the 19 would be sub-001, sub-002
+    code = main(["fetch", "broderick2018", "--url", f"{base}/openneuro.org/ds004408/",
+                 "--data-dir", str(target), "--subjects", "2", "--quiet"])
     assert code == 0, capsys.readouterr().err
     root = target / bdata.FOLDER
-    assert (root / "stimuli" / "audio01.TextGrid").is_file()
-    assert not (root / "stimuli" / "audio03.wav").exists()  # runs absent from the mirror
-    files = sorted(p.name for p in (root / "sub-002" / "eeg").iterdir())
-    assert "sub-002_task-listening_run-02_channels.tsv" in files
-    assert "sub-002_task-listening_run-02_eeg.eeg" in files
+    runs = [f"{bdata.run_stem(s, r)}_{x}" for s in ("sub-001", "sub-002") for r in (1, 2)
+            for x in ("channels.tsv", "eeg.eeg", "eeg.json", "eeg.vhdr", "eeg.vmrk")]
+    assert _fetched(root) == sorted([*bdata.TOP_LEVEL, bdata.MANIFEST, *runs,
+                                     *(f"stimuli/audio0{r}.{x}" for r in (1, 2)
+                                       for x in ("wav", "TextGrid"))])
+    files = [p for p in http_server.requests if "?" not in p]
+    assert all((served / p.lstrip("/")).is_file() for p in files)  # nothing that does not exist
+    assert len(files) == len(set(files)) == len(_fetched(root)) - 1
+    assert len([p for p in http_server.requests if "?" in p]) == 3  # the three listing pages
+    manifest = json.loads((root / bdata.MANIFEST).read_text())
+    assert manifest["listing"] == "S3 bucket listing" and manifest["release_version"] == "1.0.8"
     dataset = bdata.load(target, subjects="sub-002")
-    assert dataset.subjects == ["sub-002"]
-    assert dataset.subject_eeg("sub-002").bad_channels["sub-002_run-01"][bfixture.MARKED_BAD] \
-        == "marked"
+    assert dataset.facts["doi"] == "10.18112/openneuro.ds004408.v1.0.8"
+    # a file that is not what the listing says is refused (and not kept)
+    eeg = served / "openneuro.org" / "ds004408" / f"{bdata.run_stem('sub-003', 1)}_eeg.eeg"
+    eeg.write_bytes(eeg.read_bytes()[:1000])
+    code = main(["fetch", "broderick2018", "--url", f"{base}/openneuro.org/ds004408/",
+                 "--data-dir", str(target), "--subjects", "sub-003", "--quiet"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and "\n" not in err
+    assert "sub-003_task-listening_run-01_eeg.eeg: the file is 1000 bytes, the listing says" in err
+    assert "the download was deleted; run `benchmark fetch broderick2018` again" in err
+    assert not (root / "sub-003" / "eeg" / "sub-003_task-listening_run-01_eeg.eeg").exists()
+
+
+def test_broderick_fetch_from_html_listings_of_a_1_0_0_mirror(tmp_path, http_server, shared_data,
+                                                              capsys):
+    """A mirror of release 1.0.0 (stimuli/single_speaker/, the other experiment's sub-100 and
+    stimuli/multi_speaker/) served as plain directory listings."""
+    layouts = shared_data / "real-layouts" / "openneuro-ds004408"
+    served = bfixture.write_release(tmp_path / "served", layouts, "1.0.0",
+                                    other_subjects=("sub-100",))
+    base = http_server(served)
+    target = tmp_path / "data"
+    assert main(["fetch", "broderick2018", "--url", base, "--data-dir", str(target),
+                 "--subjects", "sub-002", "--quiet"]) == 0, capsys.readouterr().err
+    root = target / bdata.FOLDER
+    fetched = _fetched(root)
+    assert "stimuli/single_speaker/audio02.TextGrid" in fetched
+    assert not [p for p in fetched if "multi_speaker" in p or p.startswith(("sub-001", "sub-100"))]
+    assert not [p for p in fetched if p.endswith("_scans.tsv")]
+    assert not [p for p in http_server.requests if "sub-100" in p or "multi_speaker" in p]
+    assert all((served / p.lstrip("/").split("?")[0]).exists() for p in http_server.requests)
+    assert json.loads((root / bdata.MANIFEST).read_text())["listing"] == "HTML directory listings"
+    dataset = bdata.load(target)
+    assert dataset.subjects == ["sub-002"] and dataset.facts["release_version"] == "1.0.0"
+    assert main(["fetch", "broderick2018", "--url", base, "--data-dir", str(target),
+                 "--subjects", "sub-100", "--quiet"]) == 2
+    assert "sub-100 belongs to the two-speaker experiment" in capsys.readouterr().err
+    local = tmp_path / "local"
+    assert main(["fetch", "broderick2018", "--url", served.as_uri(), "--data-dir", str(local),
+                 "--subjects", "1", "--quiet"]) == 0
+    assert json.loads((local / bdata.FOLDER / bdata.MANIFEST).read_text())["listing"] == \
+        "local folder"
+    assert bdata.load(local).subjects == ["sub-001"]
 
 
 def test_index_links_and_subject_selection(tmp_path, http_server):

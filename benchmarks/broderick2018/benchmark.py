@@ -28,10 +28,11 @@ BIBTEX = """@article{broderick2018electrophysiological,
 
 @misc{ds004408,
   title = {EEG responses to continuous naturalistic speech (OpenNeuro ds004408)},
-  author = {Broderick, Michael P. and Anderson, Andrew J. and Di Liberto, Giovanni M. and
-            Crosse, Michael J. and Lalor, Edmund C.},
+  author = {Di Liberto, Giovanni M. and Broderick, Michael P. and Bialas, Ole and
+            Lalor, Edmund C.},
   publisher = {OpenNeuro},
-  doi = {10.18112/openneuro.ds004408.v1.0.0}
+  url = {https://openneuro.org/datasets/ds004408},
+  note = {Cite the version you scored: its DOI is in each score record (parameters.doi)}
 }"""
 METRICS = EIGHT
 
@@ -50,7 +51,10 @@ def make(metric: str, data_dir: Path | None = None) -> EEGSimilarityBenchmark:
                     f"{metric}, 250-500 ms window, best layer",
         bibtex=benchmark_bibtex(BIBTEX, metric),
         data_parameters=lambda: {"data_set": "broderick2018 (OpenNeuro ds004408)",
-                                 "doi": data.DOI, "mains_hz": data.MAINS_HZ,
+                                 "doi": dataset(root).facts["doi"],
+                                 "release_version": dataset(root).facts["release_version"],
+                                 "stimulus_folder": dataset(root).facts["stimulus_folder"],
+                                 "mains_hz": data.MAINS_HZ,
                                  "sentence_boundaries": f"silent gaps >= {data.SENTENCE_PAUSE_S} s "
                                                         "between TextGrid words",
                                  "run_alignment": "EEG sample 0 = audio sample 0 of each run",

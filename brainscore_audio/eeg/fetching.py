@@ -1,4 +1,5 @@
-"""Fetching helpers shared by the EEG data set plugins: file links on an index page, subject
+"""Fetching helpers shared by the EEG data set plugins: file links on an index page, the file
+listing of a release (S3 bucket listing, HTML directory listings or a local folder), subject
 selection, and sha256 checksums cached by file size and time."""
 
 from __future__ import annotations
@@ -8,18 +9,49 @@ import html
 import json
 import os
 import re
+import urllib.error
 import urllib.request
-from collections.abc import Iterable, Sequence
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from urllib.parse import unquote, urljoin
+from urllib.parse import quote, unquote, urlencode, urljoin, urlparse
 
 from .. import atomic
-from ..download import sha256_file
+from ..download import (
+    BLOCKING_STATUSES,
+    USER_AGENT,
+    DownloadRefused,
+    looks_like_html,
+    sha256_file,
+)
 from ..errors import UserError
 
 _ANCHOR = re.compile(r"<a\b[^>]*?href\s*=\s*[\"']([^\"']+)[\"'][^>]*>(.*?)</a>", re.I | re.S)
 _TAG = re.compile(r"<[^>]+>")
-USER_AGENT = "brainscore-audio (https://pypi.org/project/brainscore-audio)"
+S3_NAMESPACE = "{http://s3.amazonaws.com/doc/2006-03-01/}"
+
+
+def read_url(url: str, timeout: float = 60.0) -> tuple[bytes, str]:
+    """``(body, content type)`` of a GET request.
+
+    Raises:
+        DownloadRefused: naming the URL and the HTTP status (and whether the answer was an HTML
+            page, e.g. a browser check).
+        UserError: naming the URL for other failures.
+    """
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.read(), response.headers.get("Content-Type", "")
+    except urllib.error.HTTPError as exc:
+        kind = exc.headers.get("Content-Type", "") if exc.headers else ""
+        html_page = "html" in kind.lower()
+        what = " with an HTML page (a login or browser-check page)" \
+            if html_page and exc.code in BLOCKING_STATUSES else ""
+        raise DownloadRefused(f"{url}: the server answered HTTP {exc.code} {exc.reason}{what}",
+                              exc.code, html_page) from exc
+    except Exception as exc:
+        raise UserError(f"{url}: cannot be read ({type(exc).__name__}: {exc})") from exc
 
 
 def index_links(page_url: str, timeout: float = 60.0) -> dict[str, str]:
@@ -30,15 +62,20 @@ def index_links(page_url: str, timeout: float = 60.0) -> dict[str, str]:
     name is the link text, or the last path component of the link when the text is not a name.
 
     Raises:
+        DownloadRefused: the server answered with an error status (e.g. 403 from a browser
+            check), naming it.
         UserError: naming the URL when the page cannot be read.
     """
-    request = urllib.request.Request(page_url, headers={"User-Agent": USER_AGENT})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            text = response.read().decode("utf-8", errors="replace")
-    except Exception as exc:
-        raise UserError(f"{page_url}: cannot read the file index ({type(exc).__name__}: {exc})") \
-            from exc
+        body, _ = read_url(page_url, timeout)
+    except DownloadRefused as exc:
+        raise DownloadRefused(f"{page_url}: cannot read the file index ("
+                              f"{str(exc).removeprefix(page_url + ': ')})", exc.status,
+                              exc.html) from exc
+    except UserError as exc:
+        raise UserError(f"{page_url}: cannot read the file index "
+                        f"({str(exc).removeprefix(page_url + ': ')})") from exc
+    text = body.decode("utf-8", errors="replace")
     links: dict[str, str] = {}
     for href, label in _ANCHOR.findall(text):
         name = html.unescape(_TAG.sub("", label)).strip()
@@ -47,6 +84,102 @@ def index_links(page_url: str, timeout: float = 60.0) -> dict[str, str]:
             name = unquote(target.rstrip("/").rsplit("/", 1)[-1])
         links.setdefault(name, target)
     return links
+
+
+# ----------------------------------------------------------------------------- release listings
+
+
+def list_release(base_url: str, descend: Callable[[str], bool] = lambda path: True,
+                 timeout: float = 60.0) -> tuple[dict[str, int | None], str]:
+    """Every file of a release below ``base_url``: ``({relative path: size in bytes or None},
+    how it was listed)``.
+
+    Tried in order: a local folder (``file://``); an S3 bucket listing (ListObjectsV2 of
+    ``<endpoint>/<bucket>`` with the prefix ``<path>/``; how OpenNeuro's public bucket
+    ``s3.amazonaws.com/openneuro.org`` is read, with sizes); HTML directory listings (a mirror
+    served by nginx, Apache or ``python -m http.server``; no sizes). ``descend(path)`` says
+    whether to enter a folder (``"sub-001/"``) when crawling HTML listings.
+
+    Raises:
+        UserError: one line naming ``base_url`` when it cannot be listed.
+    """
+    base_url = base_url.rstrip("/") + "/"
+    parsed = urlparse(base_url)
+    if parsed.scheme == "file":
+        folder = Path(urllib.request.url2pathname(parsed.path))
+        if not folder.is_dir():
+            raise UserError(f"{base_url}: no such folder")
+        files = {p.relative_to(folder).as_posix(): p.stat().st_size
+                 for p in sorted(folder.rglob("*")) if p.is_file()}
+        return files, "local folder"
+    listed = _s3_listing(base_url, timeout)
+    if listed is not None:
+        return listed, "S3 bucket listing"
+    files = _crawl(base_url, "", descend, timeout)
+    if not files:
+        raise UserError(f"{base_url}: no files listed (neither an S3 bucket listing nor an HTML "
+                        "directory listing answered); pass --url with a mirror that lists them")
+    return files, "HTML directory listings"
+
+
+def _s3_listing(base_url: str, timeout: float) -> dict[str, int | None] | None:
+    """The ListObjectsV2 listing below ``base_url`` (path-style ``<endpoint>/<bucket>/<prefix>/``),
+    or None when the server does not answer like S3."""
+    parsed = urlparse(base_url)
+    parts = [p for p in parsed.path.split("/") if p]
+    if len(parts) < 2:
+        return None
+    endpoint = f"{parsed.scheme}://{parsed.netloc}/{quote(parts[0])}"
+    prefix = "/".join(parts[1:]) + "/"
+    files: dict[str, int | None] = {}
+    token = None
+    for _ in range(10_000):  # pages of at most 1,000 keys
+        query = {"list-type": "2", "prefix": prefix}
+        if token:
+            query["continuation-token"] = token
+        try:
+            body, _ = read_url(f"{endpoint}?{urlencode(query)}", timeout)
+            root = ElementTree.fromstring(body)
+        except (UserError, ElementTree.ParseError):
+            return None
+        if not root.tag.endswith("ListBucketResult"):
+            return None
+        namespace = root.tag[:-len("ListBucketResult")]
+        for item in root.iter(f"{namespace}Contents"):
+            key = item.findtext(f"{namespace}Key") or ""
+            size = item.findtext(f"{namespace}Size")
+            if key.startswith(prefix) and not key.endswith("/"):
+                files[key[len(prefix):]] = int(size) if size and size.isdigit() else None
+        token = root.findtext(f"{namespace}NextContinuationToken")
+        if root.findtext(f"{namespace}IsTruncated", "false").lower() != "true" or not token:
+            return files
+    return files
+
+
+def _crawl(base_url: str, folder: str, descend: Callable[[str], bool],
+           timeout: float, depth: int = 0) -> dict[str, int | None]:
+    """Files under ``base_url + folder`` from HTML directory listings (only links below it)."""
+    url = base_url + folder
+    try:
+        body, kind = read_url(url, timeout)
+    except UserError:
+        if depth == 0:
+            return {}
+        raise
+    if "html" not in kind.lower() and not looks_like_html(body[:1024]):
+        return {}
+    files: dict[str, int | None] = {}
+    for href, _ in _ANCHOR.findall(body.decode("utf-8", errors="replace")):
+        target = urljoin(url, html.unescape(href)).split("#", 1)[0].split("?", 1)[0]
+        if not target.startswith(url) or target == url:
+            continue  # parent folders, sorting links, other sites
+        relative = unquote(target[len(base_url):])
+        if relative.endswith("/"):
+            if depth < 4 and descend(relative):
+                files.update(_crawl(base_url, relative, descend, timeout, depth + 1))
+        elif "/" not in relative[len(folder):]:
+            files[relative] = None
+    return files
 
 
 def select_subjects(available: Sequence[str], requested: str | Iterable[str] | None,

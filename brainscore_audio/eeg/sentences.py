@@ -132,15 +132,28 @@ def _parse_tokens(tokens: list) -> dict[str, list[tuple[float, float, str]]]:
 
 
 def words_from_textgrid(path: str | Path, tier: str | None = None) -> list[Word]:
-    """Non-silent intervals of the word tier (``tier``, else the first tier whose name contains
-    "word", else the first interval tier)."""
+    """Non-silent intervals of the word tier of a TextGrid.
+
+    The tier is ``tier`` when given, else the one named ``words`` (any case), else the only one
+    whose name contains "word". A grid without such a tier is refused rather than read from
+    another tier (the first tier of a forced alignment is often the phones).
+
+    Raises:
+        UserError: one line naming the file and listing its tiers.
+    """
     tiers = read_textgrid(path)
     if not tiers:
         raise UserError(f"{path}: TextGrid has no interval tier")
     if tier is None:
-        tier = next((name for name in tiers if "word" in name.lower()), next(iter(tiers)))
+        exact = [name for name in tiers if name.strip().lower() == "words"]
+        partial = [name for name in tiers if "word" in name.lower()]
+        chosen = exact or (partial if len(partial) == 1 else [])
+        if not chosen:
+            raise UserError(f"{path}: no word tier (expected one named 'words'); tiers are "
+                            f"{', '.join(repr(t) for t in tiers)}")
+        tier = chosen[0]
     if tier not in tiers:
-        raise UserError(f"{path}: no tier {tier!r}; tiers are {', '.join(tiers)}")
+        raise UserError(f"{path}: no tier {tier!r}; tiers are {', '.join(repr(t) for t in tiers)}")
     return [Word(label.strip(), start, end) for start, end, label in tiers[tier]
             if label.strip().lower() not in SILENCE_LABELS]
 
