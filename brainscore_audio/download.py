@@ -48,6 +48,7 @@ from .errors import UserError
 
 USER_AGENT = "brainscore-audio (https://pypi.org/project/brainscore-audio)"
 PART_SUFFIX = ".part"
+HTML_PROBLEM = "the server sent an HTML page"
 #: HTTP statuses with which sites answer robots (login, browser check, rate limit).
 BLOCKING_STATUSES = (401, 403, 429, 503)
 RETRY = "run the same command again to download it anew"
@@ -70,7 +71,8 @@ _MAGIC: dict[str, tuple[Callable[[bytes], bool], str]] = {
 
 
 class DownloadRefused(UserError):
-    """The server answered with an error status (``status``), e.g. 403 from a browser check.
+    """The server answered with an error status (``status``), e.g. 403 from a browser check, or
+    with an HTML page in place of the file (``status`` 200, ``html``).
 
     Fetchers that know a manual route (Deep Blue, Globus) catch this to say so.
     """
@@ -109,7 +111,7 @@ def download(url: str, folder: str | os.PathLike, filename: str | None = None,
         Path of the checked file.
     Raises:
         DownloadRefused: the server answered with an error status (the line names it, and says
-            when the answer was an HTML page).
+            when the answer was an HTML page), or with an HTML page in place of the file.
         UserError: one line naming the URL for network errors, a transfer cut short, a hash
             mismatch, an HTML page or a file of the wrong type (the bad file is deleted).
     """
@@ -128,7 +130,10 @@ def download(url: str, folder: str | os.PathLike, filename: str | None = None,
     problem = content_problem(part, known_hash, size)
     if problem is not None:
         part.unlink(missing_ok=True)
-        raise UserError(f"{url}: {problem}; the download was deleted; {retry}")
+        message = f"{url}: {problem}; the download was deleted; {retry}"
+        if problem.startswith(HTML_PROBLEM):  # a page answered instead of the file
+            raise DownloadRefused(message, 200, True)
+        raise UserError(message)
     os.replace(part, target)
     return target
 
@@ -204,7 +209,7 @@ def content_problem(path: Path, known_hash: str | None = None,
     name = path.name[:-len(PART_SUFFIX)] if path.name.endswith(PART_SUFFIX) else path.name
     suffix = Path(name).suffix.lower()
     if suffix not in (".html", ".htm") and looks_like_html(head):
-        return "the server sent an HTML page (an error, login or browser-check page), not the file"
+        return HTML_PROBLEM + " (an error, login or browser-check page), not the file"
     check = _MAGIC.get(suffix)
     if check is not None and not check[0](head):
         return f"{name} is not {check[1]} (it starts with {head[:16]!r})"

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from brainscore_audio_benchmarks.alice2019 import data, fixture
+from brainscore_audio_benchmarks.alice2019 import data, fixture, release
+from brainscore_audio_benchmarks.alice2019 import fetch as afetch
 from brainscore_audio_benchmarks.broderick2018 import data as bdata
 from brainscore_audio_benchmarks.broderick2018 import fixture as bfixture
 
@@ -15,14 +16,15 @@ from brainscore_audio.eeg.fetching import index_links, select_subjects
 from brainscore_audio.errors import UserError
 
 
-def test_fetch_over_http_with_a_subject_subset(tmp_path, http_server, capsys):
+def test_fetch_over_http_with_a_subject_subset(tmp_path, http_server, capsys, monkeypatch):
+    monkeypatch.setenv(release.COUNTS_ENV, fixture.COUNTS_JSON)
     served = tmp_path / "served"
     served.mkdir()
     fixture.write_served_release(served)
     base = http_server(served)
     target = tmp_path / "data"
     code = main(["fetch", "alice2019", "--url", base + "/", "--data-dir", str(target),
-                 "--subjects", "S03"])
+                 "--subjects", "S03", "--quiet"])
     assert code == 0, capsys.readouterr().err
     root = target / data.FOLDER
     assert (root / "S03.mat").is_file() and not (root / "S01.mat").exists()
@@ -30,9 +32,59 @@ def test_fetch_over_http_with_a_subject_subset(tmp_path, http_server, capsys):
         data.AUDIO_NAME.format(segment=s) for s in (1, 2)]
     assert (root / "proc" / "S03.mat").is_file()
     assert data.load(target).subjects == ["S03"]
+    assert data.load(target).facts["release"] == "v1"
     (served / data.DATASETS_NAME).unlink()
     with pytest.raises(UserError, match="no link to datasets.mat"):
-        data.fetch(tmp_path / "other", url=base + "/")
+        afetch(tmp_path / "other", url=base + "/")
+
+
+def test_fetch_v2_brainvision_release(tmp_path, http_server, capsys, monkeypatch):
+    """v2 is told by its links (S01.vhdr); proc.zip unpacks to timelock-preprocessing/;
+    datasets.mat may be absent (the v1 list of usable subjects is used then)."""
+    monkeypatch.setenv(release.COUNTS_ENV, fixture.COUNTS_JSON)
+    served = tmp_path / "served"
+    served.mkdir()
+    fixture.write_served_release(served, version="v2", datasets_file=False)
+    base = http_server(served)
+    target = tmp_path / "data"
+    assert main(["fetch", "alice2019", "--url", base + "/", "--data-dir", str(target),
+                 "--subjects", "1", "--quiet"]) == 0, capsys.readouterr().err
+    root = target / data.FOLDER
+    assert sorted(p.name for p in root.glob("S0*")) == ["S01.eeg", "S01.vhdr", "S01.vmrk"]
+    assert (root / "timelock-preprocessing" / "S01.mat").is_file()
+    dataset = data.load(target)
+    assert dataset.facts["release"] == "v2" and dataset.subjects == ["S01"]
+
+
+def test_a_browser_check_or_an_html_file_gives_the_manual_route(tmp_path, http_server, capsys,
+                                                                monkeypatch):
+    """Deep Blue's browser check (HTTP 403 with an HTML page) on the page or on a file: one line
+    saying how to download by hand and point --data-dir at the files; HTML is never saved as
+    S01.mat."""
+    monkeypatch.setenv(release.COUNTS_ENV, fixture.COUNTS_JSON)
+    challenge = b"<!DOCTYPE html><html><head><title>Just a moment...</title></head></html>"
+    served = tmp_path / "served"
+    served.mkdir()
+    fixture.write_served_release(served)
+    (served / "S01.mat").write_bytes(challenge)  # a page served in place of the file
+    base = http_server(served, answers={
+        "/blocked/": (403, {"Content-Type": "text/html; charset=UTF-8"}, challenge),
+        "/S03.mat": (403, {"Content-Type": "text/html"}, challenge)})
+    target = tmp_path / "data"
+    for url, subject, start in (
+            (f"{base}/blocked/", "1", f"{base}/blocked/: cannot read the file index (the server "
+                                      "answered HTTP 403 Forbidden with an HTML page"),
+            (f"{base}/", "S03", f"{base}/S03.mat: the server answered HTTP 403 Forbidden with "
+                                "an HTML page"),
+            (f"{base}/", "S01", f"{base}/S01.mat: the server sent an HTML page")):
+        assert main(["fetch", "alice2019", "--url", url, "--data-dir", str(target),
+                     "--subjects", subject, "--quiet"]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.startswith("error: " + start) and "\n" not in err, err
+        assert "download the files by hand in a browser from https://deepblue.lib.umich.edu/" \
+                   "data/concern/data_sets/bn999738r" in err and "--data-dir FOLDER" in err
+        assert not (target / data.FOLDER / "S01.mat").exists()
+        assert not (target / data.FOLDER / "S03.mat").exists()
 
 
 def _s3_pages(served, bucket: str, prefix: str, page_size: int) -> dict[str, tuple]:

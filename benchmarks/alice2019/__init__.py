@@ -5,7 +5,7 @@ from functools import partial
 from brainscore_audio.registry import benchmarks, fetchers, stimulus_sets
 
 from .benchmark import METRICS, dataset, make
-from .data import fetch
+from .fetch import fetch
 
 stimulus_sets.register("alice2019", lambda data_dir=None: make(METRICS[0], data_dir).stimulus_set)
 fetchers.register("alice2019", fetch)

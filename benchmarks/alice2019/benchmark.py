@@ -29,29 +29,28 @@ BIBTEX = """@article{brennan2019hierarchical,
   author = {Brennan, Jonathan R.},
   publisher = {University of Michigan - Deep Blue Data},
   year = {2019},
-  doi = {10.7302/Z29C6VNH}
+  doi = {10.7302/Z29C6VNH},
+  note = {v1; v2 (BrainVision files): doi 10.7302/746w-g237. Each score record names the
+          release it read (parameters.release, parameters.doi)}
 }"""
 
 
 @cache
-def dataset(data_dir: Path) -> EEGDataset:
-    """One data set object per data folder, shared by the eight benchmarks."""
-    return data.load(data_dir)
+def dataset(data_dir: Path, reference: str = "recorded") -> EEGDataset:
+    """One data set object per data folder (and reference), shared by the eight benchmarks."""
+    return data.load(data_dir, reference=reference)
 
 
-def make(metric: str, data_dir: Path | None = None) -> EEGSimilarityBenchmark:
+def make(metric: str, data_dir: Path | None = None,
+         reference: str = "recorded") -> EEGSimilarityBenchmark:
+    """``reference="mastoids"``: the authors' re-reference first (see :mod:`.data`)."""
     root = settings.data_dir(data_dir)
     return EEGSimilarityBenchmark(
-        f"alice2019.{metric}", metric, lambda: dataset(root), version=VERSION,
+        f"alice2019.{metric}", metric, lambda: dataset(root, reference), version=VERSION,
         description=f"Alice EEG (Brennan & Hale 2019), 84 sentences, 33 subjects: {metric}, "
                     "250-500 ms window, best layer",
         bibtex=benchmark_bibtex(BIBTEX, metric),
-        data_parameters=lambda: {"data_set": "alice2019", "doi": data.DOI,
-                                 "segment_onsets": "proc/<subject>.mat trl (median over the "
-                                                   "segment's words)",
-                                 "segment_label_shift": data.SEGMENT_LABEL_SHIFT,
-                                 "electrode_positions": dataset(root).facts.get("positions"),
-                                 "mains_hz": data.MAINS_HZ},
+        data_parameters=lambda: data.record_parameters(dataset(root, reference)),
     )
 
 

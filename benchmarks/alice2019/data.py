@@ -1,25 +1,30 @@
-"""The Alice EEG release (Brennan & Hale 2019; Deep Blue Data, doi 10.7302/Z29C6VNH): fetching
-and reading.
+"""The Alice EEG releases (Brennan & Hale 2019; Deep Blue Data, v1 doi 10.7302/Z29C6VNH, v2 doi
+10.7302/746w-g237): reading (fetching is in :mod:`.fetch`, the releases in :mod:`.release`).
 
-Layout used (the release's file names)::
+Layout used (the releases' file names)::
 
     alice2019/
-      S01.mat ... S49.mat          FieldTrip raw structure `raw` (label, trial, time, fsample)
+      S01.mat ... S49.mat          v1: FieldTrip raw structure `raw` (label, trial, time, fsample)
+      S01.vhdr/.vmrk/.eeg ...      v2: the BrainVision recordings (read with mne)
       datasets.mat                 `use`: the 33 usable data sets ('S01.mat', ...)
-      AliceChapterOne-EEG.csv      one row per word: Word, Segment, onset, offset, Order,
-                                   Sentence, ...
+      AliceChapterOne-EEG.csv      one row per word (2,129; 2,130 lines with the header): Word,
+                                   Segment, onset, offset, Order, Sentence, ...
       audio/DownTheRabbitHoleFinal_SoundFile<1..12>.wav
-      proc/S01.mat ...             the authors' preprocessing parameters: `proc.trl` gives, per
-                                   word epoch, its EEG samples and (segment, tmin, Order)
+      proc/S01.mat ...             the authors' preprocessing parameters (v2: in
+                                   timelock-preprocessing/): `proc.trl` gives, per word epoch,
+                                   its EEG samples and (segment, tmin, Order)
       easycapM10-acti61_elec.sfp   electrode positions (optional; else mne's easycap-M10)
 
-The EEG channels are the numbered electrodes ('1', '2', ...); VEOG, Aux5 and AUD are not EEG.
-Where each audio segment starts in a subject's recording comes from `proc.trl`: a word epoch
-starting at sample ``begin`` (1-based) with offset ``offset`` has its word onset at sample
-``begin - 1 - offset``, and the segment starts ``tmin`` seconds earlier. The median over the
-segment's words is used. For S26, S34, S35 and S36 the first segment's trigger is missing and
-the segment labels in `proc.trl` are one too low (documented in eelbrain's Alice example, Brodbeck
-et al. 2023); they are corrected.
+The EEG channels are the numbered electrodes ('1', '2', ...; 60 of the 61: electrode 29 is the
+implicit reference of the recording and has no channel); VEOG, Aux5 and AUD are not EEG. By
+default the data are used as recorded (the protocol then takes the average reference);
+``reference="mastoids"`` first re-references to the mean of electrodes 25 and 29, as the authors
+did (29 is restored as a channel). Where each audio segment starts in a subject's recording comes
+from `proc.trl`: a word epoch starting at sample ``begin`` (1-based) with offset ``offset`` has
+its word onset at sample ``begin - 1 - offset``, and the segment starts ``tmin`` seconds earlier.
+The median over the segment's words is used. For S26, S34, S35 and S36 the first segment's
+trigger is missing and the segment labels in `proc.trl` are one too low (documented in
+eelbrain's Alice example, Brodbeck et al. 2023); they are corrected.
 """
 
 from __future__ import annotations
@@ -27,38 +32,50 @@ from __future__ import annotations
 import contextlib
 import csv
 import json
-import shutil
 from collections.abc import Iterable
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 
 from brainscore_audio import atomic
-from brainscore_audio.download import download, unpack
 from brainscore_audio.eeg import EEGDataset, PreprocessingConfig, RawRecording
 from brainscore_audio.eeg._optional import require
-from brainscore_audio.eeg.fetching import (
-    cached_checksums,
-    file_signature,
-    index_links,
-    select_subjects,
-)
+from brainscore_audio.eeg.fetching import cached_checksums, file_signature, select_subjects
 from brainscore_audio.eeg.positions import montage_positions
 from brainscore_audio.eeg.sentences import Sentence, Word
 from brainscore_audio.errors import UserError
 
-FOLDER = "alice2019"
-RELEASE_PAGE = "https://deepblue.lib.umich.edu/data/concern/data_sets/bg257f92t"
-DOI = "10.7302/Z29C6VNH"
-CSV_NAME = "AliceChapterOne-EEG.csv"
-DATASETS_NAME = "datasets.mat"
-SFP_NAME = "easycapM10-acti61_elec.sfp"
-AUDIO_NAME = "DownTheRabbitHoleFinal_SoundFile{segment}.wav"
-N_SEGMENTS = 12
+from .release import (
+    ALL_SUBJECTS,
+    AUDIO_FOLDER,
+    AUDIO_NAME,
+    CSV_NAME,
+    DATASETS_NAME,
+    FOLDER,
+    SFP_NAME,
+    USABLE_IN_V1,
+    Counts,
+    Release,
+    check_file,
+    check_subject,
+    detect,
+    expected_counts,
+    locate,
+    proc_file,
+)
+
+__all__ = ["ALL_SUBJECTS", "AUDIO_NAME", "CSV_NAME", "DATASETS_NAME", "FOLDER", "SFP_NAME"]
 MAINS_HZ = 60.0  # recorded at the University of Michigan (US mains)
 SEGMENT_LABEL_SHIFT = {"S26": 1, "S34": 1, "S35": 1, "S36": 1}
-ALL_SUBJECTS = [f"S{i:02d}" for i in range(1, 50)]
 REQUIRED_COLUMNS = ("Word", "Segment", "onset", "offset", "Order", "Sentence")
+IMPLICIT_REFERENCE = "29"
+MASTOIDS = ("25", "29")
+REFERENCES = {
+    "recorded": "as recorded: implicit reference at electrode 29, which has no channel",
+    "mastoids": "re-referenced to the mean of electrodes 25 and 29 (the mastoids; the authors' "
+                "choice), electrode 29 restored as a channel",
+}
 
 
 def read_mat(path: Path) -> dict:
@@ -73,9 +90,16 @@ def read_mat(path: Path) -> dict:
             from exc
 
 
-def usable_subjects(root: Path) -> list[str]:
-    """Subjects flagged usable in ``datasets.mat`` (`use`: file names, or 0/1 flags per subject)."""
+def usable_subjects(root: Path) -> tuple[list[str], str]:
+    """``(subjects flagged usable, where the list came from)``: ``datasets.mat`` (`use`: file
+    names, or 0/1 flags per subject), or, in a copy without it, the 33 of v1's ``datasets.mat``."""
     path = root / DATASETS_NAME
+    if not path.is_file():
+        return list(USABLE_IN_V1), f"the 33 usable data sets of v1's {DATASETS_NAME} (none here)"
+    return _usable_from(path), DATASETS_NAME
+
+
+def _usable_from(path: Path) -> list[str]:
     use = read_mat(path).get("use")
     if use is None:
         raise UserError(f"{path}: no variable 'use' (the list of usable data sets)")
@@ -86,8 +110,10 @@ def usable_subjects(root: Path) -> list[str]:
     return [f"S{i + 1:02d}" for i, flag in enumerate(flags) if flag]
 
 
-def read_words(root: Path) -> list[dict]:
-    """Rows of the word alignment table, with the numeric columns converted."""
+def read_words(root: Path, counts: Counts | None = None) -> list[dict]:
+    """Rows of the word alignment table, with the numeric columns converted, after checking
+    the numbers of words, segments and sentences against ``counts`` (default: the published
+    table's, :func:`.release.expected_counts`)."""
     path = root / CSV_NAME
     if not path.is_file():
         raise UserError(f"{path}: word alignment not found (fetch with `benchmark fetch {FOLDER}`)")
@@ -106,14 +132,23 @@ def read_words(root: Path) -> list[dict]:
             row["offset"] = float(row["offset"])
     except ValueError as exc:
         raise UserError(f"{path}: non-numeric Segment/Sentence/Order/onset/offset ({exc})") from exc
+    counts = counts or expected_counts()
+    found = Counts(len(rows), len({r["Segment"] for r in rows}), len({r["Sentence"] for r in rows}))
+    if found != counts:
+        raise UserError(f"{path}: {found.words} words in {found.segments} segments and "
+                        f"{found.sentences} sentences; expected {counts.words} words (the "
+                        f"header line aside), {counts.segments} segments, {counts.sentences} "
+                        "sentences (an incomplete or different table)")
+    if len({r["Order"] for r in rows}) != len(rows):
+        raise UserError(f"{path}: the Order column repeats a number; expected one per word")
     return sorted(rows, key=lambda r: r["Order"])
 
 
-def sentences(root: Path) -> list[Sentence]:
+def sentences(root: Path, counts: Counts | None = None) -> list[Sentence]:
     """The sentences in order; a sentence running over two segments keeps its first segment's
     words (the audio of one sentence is cut from one file)."""
     groups: dict[int, list[dict]] = {}
-    for row in read_words(root):
+    for row in read_words(root, counts):
         groups.setdefault(row["Sentence"], []).append(row)
     out = []
     for number in sorted(groups):
@@ -148,6 +183,24 @@ def read_fieldtrip_raw(path: Path) -> tuple[np.ndarray, float, list[str]]:
     return data, float(np.asarray(_field(raw, "fsample", path)).ravel()[0]), labels
 
 
+def read_brainvision(path: Path) -> tuple[np.ndarray, float, list[str]]:
+    """``(data (channels, samples) in microvolts, sfreq, labels)`` of a v2 ``Snn.vhdr`` (the
+    unit of v1's FieldTrip structures)."""
+    mne = require("mne", f"reading {path.name}")
+    try:
+        raw = mne.io.read_raw_brainvision(path, preload=True, verbose="error")
+    except Exception as exc:
+        raise UserError(f"{path}: not readable as BrainVision EEG ({type(exc).__name__}: {exc})") \
+            from exc
+    return raw.get_data() * 1e6, float(raw.info["sfreq"]), list(raw.ch_names)
+
+
+def read_raw(root: Path, release: Release, subject: str) -> tuple[np.ndarray, float, list[str]]:
+    """A subject's whole recording, from the files of ``release``."""
+    path = root / release.eeg_files(subject)[0]
+    return read_brainvision(path) if release.name == "v2" else read_fieldtrip_raw(path)
+
+
 def segment_onsets(proc_path: Path, subject: str, sfreq: float) -> tuple[dict[str, float], list]:
     """``({segment key: onset s in the recording}, marked bad channels)`` from ``proc/<S>.mat``."""
     proc = _field(read_mat(proc_path), "proc", proc_path)
@@ -173,10 +226,14 @@ def is_eeg_label(label: str) -> bool:
     return label.strip().isdigit()
 
 
-def channel_labels(root: Path, subject: str) -> list[str]:
-    """The channel labels of a subject's file, remembered in ``derived/`` (reading a 100 MB
-    file only for its labels would slow every start)."""
-    path = root / f"{subject}.mat"
+def channel_labels(root: Path, release: Release, subject: str) -> list[str]:
+    """The channel labels of a subject's recording: from the BrainVision header (v2), or from the
+    ``.mat`` file, remembered in ``derived/`` (reading a 100 MB file only for its labels would slow
+    every start)."""
+    path = root / release.eeg_files(subject)[0]
+    if release.name == "v2":
+        mne = require("mne", f"reading {path.name}")
+        return list(mne.io.read_raw_brainvision(path, preload=False, verbose="error").ch_names)
     memo = root / "derived" / "labels.json"
     key = file_signature([path])
     try:
@@ -191,90 +248,90 @@ def channel_labels(root: Path, subject: str) -> list[str]:
     return labels
 
 
-def read_subject(root: Path, subject: str) -> list[RawRecording]:
-    data, sfreq, labels = read_fieldtrip_raw(root / f"{subject}.mat")
+def eeg_channels(labels: list[str], reference: str) -> list[str]:
+    """The EEG channels in the file's order (plus electrode 29 with ``reference="mastoids"``)."""
+    channels = [label for label in labels if is_eeg_label(label)]
+    if reference == "mastoids" and IMPLICIT_REFERENCE not in channels:
+        channels.append(IMPLICIT_REFERENCE)
+    return channels
+
+
+def rereference(data: np.ndarray, channels: list[str], reference: str) -> np.ndarray:
+    """Rows of ``channels``; with ``"mastoids"``, the implicit reference 29 becomes a row of
+    zeros (its potential against itself) and every row has the mean of 25 and 29 subtracted."""
+    if reference == "recorded":
+        return data
+    if reference != "mastoids":
+        raise UserError(f"reference={reference!r}: expected one of {', '.join(REFERENCES)}")
+    if MASTOIDS[0] not in channels:
+        raise UserError(f"reference='mastoids' needs electrode {MASTOIDS[0]}, which this "
+                        "recording lacks")
+    if len(data) < len(channels):  # electrode 29: the recording's implicit reference
+        data = np.vstack([data, np.zeros((1, data.shape[1]))])
+    mastoids = (data[channels.index(MASTOIDS[0])] + data[channels.index(MASTOIDS[1])]) / 2
+    return data - mastoids[None]
+
+
+def read_subject(root: Path, release: Release, subject: str,
+                 reference: str = "recorded") -> list[RawRecording]:
+    data, sfreq, labels = read_raw(root, release, subject)
     keep = [i for i, label in enumerate(labels) if is_eeg_label(label)]
-    onsets, bad = segment_onsets(root / "proc" / f"{subject}.mat", subject, sfreq)
-    return [RawRecording(subject, data[keep], sfreq, [labels[i] for i in keep], onsets, bad)]
+    channels = eeg_channels(labels, reference)
+    eeg = rereference(data[keep], channels, reference)
+    onsets, bad = segment_onsets(proc_file(root, subject), subject, sfreq)
+    return [RawRecording(subject, eeg, sfreq, channels, onsets, bad)]
 
 
 def load(data_dir: Path, config: PreprocessingConfig | None = None,
-         subjects: Iterable[str] | str | None = None) -> EEGDataset:
-    """The data set from ``data_dir / alice2019`` (usable subjects whose files are present)."""
-    root = Path(data_dir) / FOLDER
-    if not root.is_dir():
-        raise UserError(f"{root}: Alice data not found; run `benchmark fetch {FOLDER} "
-                        f"--data-dir {data_dir}` (or place the release there)")
-    usable = usable_subjects(root)
-    present = [s for s in usable if (root / f"{s}.mat").is_file()]
+         subjects: Iterable[str] | str | None = None, reference: str = "recorded") -> EEGDataset:
+    """The data set from ``data_dir / alice2019`` (or ``data_dir`` itself when it holds the
+    files): the usable subjects whose files are present, after checking the folder."""
+    if reference not in REFERENCES:
+        raise UserError(f"reference={reference!r}: expected one of {', '.join(REFERENCES)}")
+    root = locate(data_dir)
+    release = detect(root)
+    counts = expected_counts()
+    items = sentences(root, counts)
+    usable, usable_from = usable_subjects(root)
+    present = [s for s in usable if (root / release.eeg_files(s)[0]).is_file()]
     if not present:
-        raise UserError(f"{root}: none of the {len(usable)} usable subjects' .mat files is there")
+        raise UserError(f"{root}: none of the {len(usable)} usable subjects' EEG files "
+                        f"({release.eeg_files(usable[0])[0]}, ...) is there")
     chosen = select_subjects(present, subjects, FOLDER)
-    missing_proc = [s for s in chosen if not (root / "proc" / f"{s}.mat").is_file()]
-    if missing_proc:
-        raise UserError(f"{root / 'proc' / (missing_proc[0] + '.mat')}: the authors' "
-                        "preprocessing file (from proc.zip) is needed to align the audio")
-    items = sentences(root)
-    audio = {str(s): root / "audio" / AUDIO_NAME.format(segment=s)
+    for subject in chosen:
+        check_subject(root, release, subject)
+    audio = {str(s): root / AUDIO_FOLDER / AUDIO_NAME.format(segment=s)
              for s in sorted({int(x.audio) for x in items})}
-    channels = [label for label in channel_labels(root, chosen[0]) if is_eeg_label(label)]
+    for path in audio.values():
+        check_file(path, "an audio segment of the release (from audio.zip)")
+    channels = eeg_channels(channel_labels(root, release, chosen[0]), reference)
     sfp = root / SFP_NAME
     positions = montage_positions(channels, sfp if sfp.is_file() else "easycap-M10")
-    small = [root / CSV_NAME, root / DATASETS_NAME, *audio.values()]
+    sources = lambda s: [root / name for name in release.eeg_files(s)  # noqa: E731
+                         if not name.endswith(".vmrk")] + [proc_file(root, s)]
+    small = [root / CSV_NAME, *audio.values()] + \
+        ([root / DATASETS_NAME] if (root / DATASETS_NAME).is_file() else [])
     return EEGDataset(
-        FOLDER, items, audio, chosen, lambda s: read_subject(root, s), channels, positions,
-        config or PreprocessingConfig(notch_hz=MAINS_HZ), cache_dir=root / "derived",
-        subject_signature=lambda s: file_signature([root / f"{s}.mat", root / "proc" / f"{s}.mat"]),
-        checksums=cached_checksums(small + [root / f"{s}.mat" for s in chosen], root),
+        FOLDER, items, audio, chosen, lambda s: read_subject(root, release, s, reference),
+        channels, positions, config or PreprocessingConfig(notch_hz=MAINS_HZ),
+        cache_dir=root / "derived", subject_signature=lambda s: file_signature(sources(s)),
+        checksums=cached_checksums(small + [p for s in chosen for p in sources(s)], root),
         facts={"n_subjects": len(chosen), "n_usable_subjects": len(usable),
-               "n_sentences": len(items), "n_channels": len(channels), "doi": DOI,
+               "usable_from": usable_from, "n_words": counts.words,
+               "n_sentences": len(items), "n_channels": len(channels), "release": release.name,
+               "release_description": release.description, "doi": release.doi,
+               "reference": REFERENCES[reference], "counts": asdict(counts),
                "positions": "easycapM10-acti61_elec.sfp" if sfp.is_file() else
                ("mne easycap-M10" if positions is not None else None)})
 
 
-# ----------------------------------------------------------------------------- fetching
-
-def fetch(data_dir: Path, force: bool = False, url: str | None = None,
-          subjects: str | None = None) -> Path:
-    """Download the release into ``data_dir / alice2019``.
-
-    Files are found by name on the release page (or on ``url``: any page or directory listing
-    that links them, e.g. a mirror). ``subjects`` picks a subset of the usable subjects (a count
-    or ids); by default all 33 usable ones are fetched (about 100 MB each).
-    """
-    root = Path(data_dir) / FOLDER
-    root.mkdir(parents=True, exist_ok=True)
-    links = index_links(url or RELEASE_PAGE)
-
-    def get(name: str, required: bool = True) -> Path | None:
-        target = root / name
-        if target.is_file() and not force:
-            return target
-        if name not in links:
-            if required:
-                raise UserError(f"{url or RELEASE_PAGE}: no link to {name}; pass --url with a "
-                                "page or folder listing the release's files")
-            return None
-        if force and target.is_file():
-            target.unlink()
-        return download(links[name], root, name)
-
-    for name in (CSV_NAME, DATASETS_NAME):
-        get(name)
-    get(SFP_NAME, required=False)
-    for archive, folder in (("audio.zip", "audio"), ("proc.zip", "proc")):
-        if force or not (root / folder).is_dir():
-            _unpack_flat(get(archive), root / folder)
-    for subject in select_subjects(usable_subjects(root), subjects, FOLDER):
-        get(f"{subject}.mat")
-    return root
-
-
-def _unpack_flat(archive: Path, folder: Path) -> None:
-    """Unpack an archive and move its files (from any sub-folder) into ``folder``."""
-    staging = unpack(archive, folder.with_name(folder.name + ".unpacked"))
-    folder.mkdir(exist_ok=True)
-    for path in staging.rglob("*"):
-        if path.is_file() and "__MACOSX" not in path.parts and not path.name.startswith("."):
-            shutil.move(str(path), folder / path.name)
-    shutil.rmtree(staging, ignore_errors=True)
+def record_parameters(dataset: EEGDataset) -> dict:
+    """What every score record says about the data (the release read, its DOI, the reference,
+    where the usable subjects came from, the counts checked)."""
+    facts = dataset.facts
+    return {"data_set": FOLDER, "release": facts["release_description"], "doi": facts["doi"],
+            "reference": facts["reference"], "usable_subjects_from": facts["usable_from"],
+            "release_counts": facts["counts"],
+            "segment_onsets": "proc/<subject>.mat trl (median over the segment's words)",
+            "segment_label_shift": SEGMENT_LABEL_SHIFT,
+            "electrode_positions": facts.get("positions"), "mains_hz": MAINS_HZ}

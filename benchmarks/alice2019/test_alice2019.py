@@ -1,6 +1,6 @@
-"""alice2019: reading the release layout (written by the test), the CLI run (the issue's done
-criterion) and the EEG analyses on the fixture. Fetching over loopback HTTP is tested in
-tests/test_eeg_fetch.py (it needs the http_server fixture)."""
+"""alice2019: reading the v1 and v2 release layouts (written by the test), the checks of a
+hand-downloaded folder, the CLI run and the EEG analyses on the fixture. Fetching over loopback
+HTTP is tested in tests/test_eeg_fetch.py (it needs the http_server fixture)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import jsonschema
 import numpy as np
 import pytest
-from brainscore_audio_benchmarks.alice2019 import data, fixture
+from brainscore_audio_benchmarks.alice2019 import data, fixture, release
 
 from brainscore_audio.cli import main
 from brainscore_audio.errors import UserError
@@ -19,6 +19,12 @@ from brainscore_audio.records import read_record
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "leaderboard" / "schema.json")
                     .read_text())
+
+
+@pytest.fixture(autouse=True)
+def fixture_counts(monkeypatch):
+    """The fixture's table is small: declare its counts (the published ones are enforced)."""
+    monkeypatch.setenv(release.COUNTS_ENV, fixture.COUNTS_JSON)
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +102,94 @@ def test_clear_errors_for_missing_or_malformed_data(tmp_path, data_dir):
         data.load(tmp_path / "broken")
     with pytest.raises(UserError, match="unknown alice2019 subject"):
         data.load(data_dir, subjects="S07")
+
+
+def test_v2_brainvision_reads_the_same_recordings_and_says_which(data_dir, tmp_path):
+    """v2 (BrainVision + timelock-preprocessing/, its aux channel named AUD) of the same
+    recordings gives the same preprocessed sentences as v1; each says which release it is."""
+    v2 = tmp_path / "v2"
+    fixture.write_release(v2 / data.FOLDER, version="v2", aux_label="AUD")
+    assert (v2 / data.FOLDER / "S01.vmrk").is_file()
+    assert (v2 / data.FOLDER / "timelock-preprocessing" / "S01.mat").is_file()
+    one, two = data.load(data_dir), data.load(v2)
+    assert (one.facts["release"], one.facts["doi"]) == ("v1", "10.7302/Z29C6VNH")
+    assert (two.facts["release"], two.facts["doi"]) == ("v2", "10.7302/746w-g237")
+    assert two.subjects == one.subjects == ["S01", "S03"]
+    assert two.channel_names == one.channel_names == fixture.EEG_LABELS
+    a, b = one.subject_eeg("S03"), two.subject_eeg("S03")
+    assert a.bad_channels == {"S03": b.bad_channels["S03"]}
+    for x, y in zip(a.sentences, b.sentences, strict=True):
+        np.testing.assert_allclose(y, x, rtol=1e-3, atol=1e-3 * np.abs(x).max())
+    parameters = data.record_parameters(two)
+    assert parameters["release"].startswith("v2: BrainVision") and \
+        parameters["doi"] == "10.7302/746w-g237"
+    assert parameters["release_counts"] == {"words": 24, "segments": 2, "sentences": 4}
+
+
+def test_a_copy_without_datasets_mat_uses_the_v1_usable_list(tmp_path):
+    fixture.write_release(tmp_path / data.FOLDER, subjects=("S01", "S02", "S03", "S07"),
+                          version="v2", datasets_file=False)
+    dataset = data.load(tmp_path)
+    assert dataset.subjects == ["S01", "S03"]  # S02 and S07 are not among v1's 33
+    assert dataset.facts["usable_from"] == ("the 33 usable data sets of v1's datasets.mat "
+                                            "(none here)")
+    assert len(release.USABLE_IN_V1) == 33
+
+
+def test_the_authors_mastoid_reference_is_an_option(data_dir):
+    recorded = data.read_subject(data_dir / data.FOLDER, release.V1, "S01")[0]
+    mastoids = data.read_subject(data_dir / data.FOLDER, release.V1, "S01", "mastoids")[0]
+    assert "29" not in recorded.channel_names and mastoids.channel_names[-1] == "29"
+    i25 = mastoids.channel_names.index("25")
+    np.testing.assert_allclose(mastoids.data[i25] + mastoids.data[-1], 0, atol=1e-9)
+    np.testing.assert_allclose(mastoids.data[:-1],
+                               recorded.data - recorded.data[i25][None] / 2, atol=1e-9)
+    dataset = data.load(data_dir, reference="mastoids")
+    assert dataset.channel_names == fixture.EEG_LABELS + ["29"]
+    assert data.record_parameters(dataset)["reference"] == data.REFERENCES["mastoids"]
+    assert "implicit reference at electrode 29" in data.record_parameters(
+        data.load(data_dir))["reference"]
+    with pytest.raises(UserError, match="reference='average': expected one of recorded, mastoids"):
+        data.load(data_dir, reference="average")
+
+
+def test_a_hand_downloaded_folder_is_checked_before_use(tmp_path, monkeypatch):
+    """--data-dir may name the folder of files itself; HTML saved under a file's name, missing
+    files and an incomplete table stop with one line naming the file."""
+    import shutil
+
+    folder = tmp_path / "my-download"
+    fixture.write_release(folder, version="v2")
+    assert data.load(folder).subjects == ["S01", "S03"]  # the folder itself, not .../alice2019
+
+    def error() -> str:
+        with pytest.raises(UserError) as info:
+            data.load(folder)
+        assert "\n" not in str(info.value)
+        return str(info.value)
+
+    vhdr = folder / "S01.vhdr"
+    saved = vhdr.read_bytes()
+    vhdr.write_text("<!DOCTYPE html><html><title>Just a moment...</title></html>")
+    assert error().startswith(f"{vhdr}: an HTML page, not the EEG of S01 (v2: BrainVision")
+    vhdr.write_bytes(saved)
+    (folder / "S03.vmrk").unlink()
+    assert error().startswith(f"{folder / 'S03.vmrk'}: not found; expected the EEG of S03")
+    assert "download the files by hand in a browser from https://deepblue.lib.umich.edu" in \
+        error()
+    fixture.write_release(folder, version="v2")
+    shutil.rmtree(folder / "timelock-preprocessing")
+    assert "timelock-preprocessing/S01.mat: not found; the authors' preprocessing" in error()
+    fixture.write_release(folder, version="v2")
+    (folder / "audio" / data.AUDIO_NAME.format(segment=2)).unlink()
+    assert "DownTheRabbitHoleFinal_SoundFile2.wav: not found" in error()
+    fixture.write_release(folder, version="v2")
+    monkeypatch.delenv(release.COUNTS_ENV)
+    assert error() == (f"{folder / data.CSV_NAME}: 24 words in 2 segments and 4 sentences; "
+                       "expected 2129 words (the header line aside), 12 segments, 84 sentences "
+                       "(an incomplete or different table)")
+    with pytest.raises(UserError, match="Alice data not found .*benchmark fetch alice2019"):
+        data.load(tmp_path / "empty")
 
 
 def test_analyses_run_on_the_fixture(data_dir, tmp_path, capsys):
