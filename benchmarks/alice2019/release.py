@@ -15,14 +15,14 @@ files and recorded in every score.
 
 from __future__ import annotations
 
-import json
-import os
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from brainscore_audio.download import looks_like_html
 from brainscore_audio.errors import UserError
+from brainscore_audio.release_counts import counts_in_force
+from brainscore_audio.release_counts import counts_json as counts_json  # for fixtures
 
 FOLDER = "alice2019"
 CSV_NAME = "AliceChapterOne-EEG.csv"
@@ -86,19 +86,7 @@ COUNTS_ENV = "BRAINSCORE_AUDIO_ALICE2019_COUNTS"
 def expected_counts() -> Counts:
     """The published counts, unless ``$BRAINSCORE_AUDIO_ALICE2019_COUNTS`` declares a fixture's
     (JSON of :class:`Counts` fields); the counts in force go into every score record."""
-    text = os.environ.get(COUNTS_ENV)
-    if not text:
-        return REAL_COUNTS
-    try:
-        return Counts(**{**asdict(REAL_COUNTS), **json.loads(text)})
-    except (ValueError, TypeError) as exc:
-        raise UserError(f"${COUNTS_ENV}: expected a JSON object of words, segments, sentences; "
-                        f"got {text!r}") from exc
-
-
-def counts_json(counts: Counts) -> str:
-    """The value of ``$BRAINSCORE_AUDIO_ALICE2019_COUNTS`` that declares ``counts``."""
-    return json.dumps(asdict(counts), sort_keys=True)
+    return counts_in_force(COUNTS_ENV, REAL_COUNTS)
 
 
 def locate(data_dir: str | Path) -> Path:

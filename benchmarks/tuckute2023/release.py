@@ -31,8 +31,7 @@ force are recorded in every score record's parameters, so such scores can never 
 from __future__ import annotations
 
 import json
-import os
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +39,8 @@ import numpy as np
 
 from brainscore_audio.errors import UserError
 from brainscore_audio.fmri import VoxelResponses
+from brainscore_audio.release_counts import counts_in_force
+from brainscore_audio.release_counts import counts_json as counts_json  # for fixtures
 
 URL = "https://mcdermottlab.mit.edu//tuckute_feather_2023/data.tar"
 FOLDER = "tuckute2023"  # below the data root: <data_dir>/tuckute2023/data/...
@@ -77,20 +78,7 @@ COUNTS_ENV = "BRAINSCORE_AUDIO_TUCKUTE2023_COUNTS"
 def expected_counts() -> ReleaseCounts:
     """The counts validation enforces: the real release's, unless ``$BRAINSCORE_AUDIO_TUCKUTE2023_
     COUNTS`` declares a fixture's (JSON, e.g. ``{"nh2015_voxels": 6, "nh2015_subjects": 2}``)."""
-    text = os.environ.get(COUNTS_ENV)
-    if not text:
-        return REAL_COUNTS
-    try:
-        values = json.loads(text)
-        return ReleaseCounts(**{**asdict(REAL_COUNTS), **values})
-    except (ValueError, TypeError) as exc:
-        raise UserError(f"${COUNTS_ENV}: expected a JSON object of ReleaseCounts fields "
-                        f"({', '.join(asdict(REAL_COUNTS))}), got {text!r}") from exc
-
-
-def counts_json(counts: ReleaseCounts) -> str:
-    """The value of ``$BRAINSCORE_AUDIO_TUCKUTE2023_COUNTS`` that declares ``counts``."""
-    return json.dumps(asdict(counts), sort_keys=True)
+    return counts_in_force(COUNTS_ENV, REAL_COUNTS)
 
 
 # --------------------------------------------------------------------------- locating
