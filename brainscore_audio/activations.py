@@ -18,6 +18,21 @@ from .errors import UserError
 POOLINGS = ("mean", "none")
 
 
+def values_problem(values: np.ndarray) -> str | None:
+    """What is wrong with one layer's activation array, or None: it must hold real
+    floating-point numbers (not complex, integer, boolean or object) and at least one feature
+    (last axis). Finiteness is checked separately."""
+    dtype = np.asarray(values).dtype
+    if np.issubdtype(dtype, np.complexfloating):
+        return f"has complex dtype {dtype}; expected real floating-point values"
+    if not np.issubdtype(dtype, np.floating):
+        return f"has dtype {dtype}; expected floating-point values"
+    shape = np.shape(values)
+    if len(shape) < 2 or shape[-1] == 0:
+        return f"has shape {shape}; expected at least one feature on the last axis"
+    return None
+
+
 def pool_frames(values: np.ndarray, pooling: str) -> np.ndarray:
     """Pool ``(batch, frames, dim)`` over time.
 
@@ -55,13 +70,18 @@ class StimulusActivations:
         """Layer names in depth order."""
         return list(self.layers)
 
-    def check_finite(self) -> None:
-        """Raise a one-line :class:`UserError` naming the first layer with NaN or inf values."""
+    def check_values(self) -> None:
+        """Raise a one-line :class:`UserError` naming the first layer whose values are not real
+        floating-point numbers (:func:`values_problem`: complex, integer, zero-width) or contain
+        NaN or inf."""
         for name, values in self.layers.items():
             arrays = values if isinstance(values, list) else [values]
             for index, array in enumerate(arrays):
+                where = f" (stimulus {self.stimulus_ids[index]})" if isinstance(values, list) else ""
+                problem = values_problem(array)
+                if problem is not None:
+                    raise UserError(f"activations of layer {name!r}{where} {problem}")
                 if not np.all(np.isfinite(array)):
-                    where = f" (stimulus {self.stimulus_ids[index]})" if isinstance(values, list) else ""
                     raise UserError(
                         f"activations of layer {name!r}{where} contain NaN or infinite values; "
                         "expected finite numbers"
@@ -80,7 +100,8 @@ def load_precomputed(
 
     Raises:
         UserError: one line naming the file, for a missing ``stimulus_ids``, missing or extra
-            ids, duplicated ids, wrong shapes or non-finite values.
+            ids, duplicated ids, wrong shapes, values that are not real floating-point numbers
+            (complex, integer, zero-width) or non-finite values.
     """
     path = Path(path)
     if not path.is_file():
@@ -117,8 +138,9 @@ def load_precomputed(
                     f"{path}: layer {name!r} has shape {array.shape}; expected "
                     f"({len(file_ids)}, dim) or ({len(file_ids)}, frames, dim)"
                 )
-            if not np.issubdtype(array.dtype, np.number):
-                raise UserError(f"{path}: layer {name!r} has dtype {array.dtype}; expected numbers")
+            problem = values_problem(array)
+            if problem is not None:
+                raise UserError(f"{path}: layer {name!r} {problem}")
             array = array[order].astype(np.float32)
             if array.ndim == 3:
                 array = pool_frames(array, pooling)
@@ -137,7 +159,7 @@ def load_precomputed(
         hop_seconds=dict.fromkeys(layers),
     )
     try:
-        result.check_finite()
+        result.check_values()
     except UserError as exc:
         raise UserError(f"{path}: {exc}") from None
     return result

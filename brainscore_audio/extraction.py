@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from . import progress as progress_bars
-from .activations import StimulusActivations, pool_frames
+from .activations import StimulusActivations, pool_frames, values_problem
 from .cache import ActivationCache
 from .errors import UserError
 from .model import Activations, AudioModel
@@ -141,6 +141,9 @@ def _checked(model: AudioModel, layer: str, outputs: dict, batch: list[int],
         raise UserError(f"{where}: expected an array (batch={len(batch)}, frames, dim), got {shape}")
     if values.shape[1] == 0:
         raise UserError(f"{where}: returned 0 frames for {stimulus_set.ids[batch[0]]}")
+    problem = values_problem(values)
+    if problem is not None:
+        raise UserError(f"{where}: embed() output {problem}")
     if not np.all(np.isfinite(values)):
         bad = [stimulus_set.ids[batch[r]] for r in range(len(batch))
                if not np.all(np.isfinite(values[r]))]

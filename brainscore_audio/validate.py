@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from . import registry
+from .activations import values_problem
 from .errors import UserError
 from .model import Activations, AudioModel
 
@@ -138,9 +139,13 @@ def _check_outputs(model_id: str, model: AudioModel, outputs, seconds: float,
             problems.append(f"{where}: values must be a numpy array (batch=2, frames, dim), got "
                             f"{getattr(values, 'shape', type(values).__name__)}")
             continue
+        problem = values_problem(values)
+        if problem is not None:
+            problems.append(f"{where}: {problem}")
+            continue
         if values.dtype != np.float32:
             problems.append(f"{where}: dtype is {values.dtype}, expected float32")
-        if values.shape[1] < 1 or values.shape[2] < 1:
+        if values.shape[1] < 1:
             problems.append(f"{where}: empty output of shape {values.shape}")
         if not np.all(np.isfinite(values)):
             problems.append(f"{where}: contains NaN or infinite values")

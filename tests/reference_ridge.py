@@ -2,7 +2,9 @@
 
 It follows the published protocol step by step (Pepino et al. 2025: grid search over
 (alpha, layer) in alpha-major order, edge extension, pooled inner predictions, refit, pooled
-outer predictions) and shares no code with ``brainscore_audio.metrics.ridge``. Tests and the
+outer predictions) and shares no code with ``brainscore_audio.metrics.ridge``; the one thing
+it takes from the library is the definition of the score, ``clipped_r2`` (squared Pearson r,
+r < 0 and constant sides counted as 0, with the library's single constancy rule). Tests and the
 perf script compare the vectorised implementation against it.
 """
 
@@ -11,12 +13,11 @@ from __future__ import annotations
 import numpy as np
 from sklearn.linear_model import Ridge
 
+from brainscore_audio.metrics.correlation import clipped_r2
+
 
 def _r2(target: np.ndarray, prediction: np.ndarray) -> float:
-    if np.var(prediction) <= 1e-12 * np.mean(prediction**2) or np.std(target) == 0:
-        return 0.0
-    r = np.corrcoef(target, prediction)[0, 1]
-    return float(r * r) if r > 0 else 0.0
+    return float(clipped_r2(prediction, target)[0])
 
 
 def _fit_predict(x_train, y_train, x_test, alpha):

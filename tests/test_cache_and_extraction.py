@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from fakes import CountingModel, tone_set
@@ -9,6 +11,7 @@ from fakes import CountingModel, tone_set
 from brainscore_audio.cache import ActivationCache
 from brainscore_audio.errors import UserError
 from brainscore_audio.extraction import extract
+from brainscore_audio.model import Activations
 
 
 def test_second_extraction_reads_the_cache(tmp_path):
@@ -76,3 +79,56 @@ def test_nan_activations_and_unknown_layers_are_user_errors(tmp_path):
         extract(CountingModel(nan_layer="spectrum"), tone_set(4), progress=False)
     with pytest.raises(UserError, match="has no layer"):
         extract(CountingModel(), tone_set(4), layers=["nope"], progress=False)
+
+
+class _OddOutputModel(CountingModel):
+    """The counting model with its ``energy`` layer replaced by ``make(values)``."""
+
+    def __init__(self, make) -> None:
+        super().__init__()
+        self.make = make
+
+    def embed(self, audio, layers):
+        out = super().embed(audio, layers)
+        values = out["energy"].values
+        out["energy"] = Activations(self.make(values), out["energy"].hop_seconds)
+        return out
+
+
+@pytest.mark.parametrize("make,message", [
+    (lambda v: v.astype(np.complex64), "has complex dtype complex64; expected real floating"),
+    (lambda v: (v * 100).astype(np.int16), "has dtype int16; expected floating-point values"),
+    (lambda v: v[:, :, :0], r"has shape \(4, \d+, 0\); expected at least one feature"),
+])
+def test_complex_integer_and_zero_width_outputs_are_user_errors(make, message):
+    """Issue 11 item 2: the imaginary part used to be dropped with a warning, and a (n, 0)
+    layer scored 0.0; both now stop the extraction with one line naming the layer."""
+    with pytest.raises(UserError, match="model 'counting', layer 'energy': embed\\(\\) output "
+                                        + message) as info:
+        extract(_OddOutputModel(make), tone_set(4), progress=False)
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("make,message", [
+    (lambda v: v.astype(np.complex64), "has complex dtype complex64; expected real floating"),
+    (lambda v: v.astype(np.int64), "has dtype int64; expected floating-point values"),
+    (lambda v: v[:, :, :0], r"has shape \(2, \d+, 0\); expected at least one feature"),
+])
+def test_validate_reports_complex_integer_and_zero_width_layers(make, message):
+    from brainscore_audio.registry import models
+    from brainscore_audio.validate import validate_model
+
+    class Odd(_OddOutputModel):
+        identifier = "odd-output-test"
+
+        def __init__(self) -> None:
+            super().__init__(make)
+
+    models.register("odd-output-test", Odd)
+    try:
+        problems = validate_model("odd-output-test", clip_seconds=(0.25,))
+    finally:
+        del models.entries["odd-output-test"]
+    assert len(problems) == 1
+    assert re.fullmatch("odd-output-test: layer 'energy' on 0.25 s clips: " + message + ".*",
+                        problems[0]), problems

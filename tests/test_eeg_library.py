@@ -318,6 +318,26 @@ def test_benchmark_rejects_pooled_or_misordered_activations(synthetic):
         EEGSimilarityBenchmark("syn.x", "cosine", lambda: dataset)
 
 
+def test_a_constant_layer_is_nan_with_its_reason_and_never_the_best(synthetic):
+    """Issue 11 item 2: a layer that is constant within every sentence has no defined score in
+    any metric (NaN, not 0), says why, and is never chosen, even over a negative layer."""
+    dataset, activations = synthetic
+    constant = [np.full_like(f, 0.7) for f in activations.layers["noise"]]
+    layers = {"constant": constant, "noise": activations.layers["noise"]}
+    mixed = StimulusActivations(activations.stimulus_ids, layers, "none",
+                                dict.fromkeys(layers, 0.01), model_id="syn")
+    for metric in ("rsa-spearman", "hsic-rbf"):
+        score = EEGSimilarityBenchmark(f"syn.{metric}", metric, lambda: dataset)(mixed)
+        assert np.isnan(score.per_layer["constant"]) and score.chosen_layers == ["noise"]
+        assert score.details["layer_problems"] == {
+            "constant": "constant over the frames of every sentence (no principal component)"}
+    only = StimulusActivations(activations.stimulus_ids, {"constant": constant}, "none",
+                               {"constant": 0.01}, model_id="syn")
+    score = EEGSimilarityBenchmark("syn.cka-linear", "cka-linear", lambda: dataset)(only)
+    assert np.isnan(score.raw) and score.chosen_layers == []
+    assert score.details["raw_undefined"].startswith("no layer has a defined score: constant:")
+
+
 # ----------------------------------------------------------------------------- analyses
 
 def test_fdr_bh_matches_the_definition():
@@ -366,6 +386,15 @@ def test_partial_correlation_equals_correlation_of_residuals(rng):
     r = lambda a, b: spearmanr(a, b).statistic  # noqa: E731
     assert partial_correlation(r(x, y), r(x, z), r(y, z)) == pytest.approx(expected, abs=1e-10)
     assert tnc(0.1, 0.4) == pytest.approx(1 - 0.01 / 0.16)
+
+
+@pytest.mark.parametrize("r_xz,r_yz", [(1.0, 0.3), (0.3, -1.0), (1.0, 1.0)])
+def test_partial_correlation_is_nan_when_the_control_explains_a_side_fully(r_xz, r_yz):
+    """Issue 14 item 2: with |r| = 1 between a side and the control the partial correlation is
+    undefined: NaN (it was +-inf), and so is TNC."""
+    value = partial_correlation(np.array([0.5]), np.array([r_xz]), np.array([r_yz]))
+    assert np.isnan(value[0])
+    assert np.isnan(tnc(float(value[0]), 0.5))
 
 
 def test_prosody_analysis_runs_on_the_synthetic_set(synthetic):

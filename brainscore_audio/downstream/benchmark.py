@@ -119,7 +119,7 @@ class HEARTaskBenchmark(Benchmark):
             raise UserError(f"{self.identifier}: activations are not in the task's stimulus order")
         if activations.pooling != "mean":
             raise UserError(f"{self.identifier}: needs time-mean (pooling 'mean') activations")
-        activations.check_finite()
+        activations.check_values()
         task = self.task
         from .protocol import run_protocol  # imports torch: only when scoring
 

@@ -20,6 +20,7 @@ from ..benchmark import LazyDataBenchmark, Score
 from ..errors import UserError
 from ..metrics import similarity
 from ..metrics.correlation import standard_error
+from ..metrics.layer_choice import first_best
 from .dataset import EEGDataset
 from .geometry import DEFAULT_WINDOWS, HEADLINE_WINDOW, Window
 from .positions import scalp_coordinates
@@ -132,10 +133,18 @@ class EEGSimilarityBenchmark(LazyDataBenchmark):
         by_subject = table.sentence_mean()  # (L, W, S)
         grand = table.subject_mean()  # (L, W)
         per_layer = grand[:, headline]
-        if not np.any(np.isfinite(per_layer)):
+        problems = _layer_problems(model, per_layer, self.headline_window)
+        best = first_best(per_layer)
+        if best is None:
+            if problems and all(name in problems for name in model.layers) and any(
+                    "constant" in reason for reason in problems.values()):
+                return Score(raw=float("nan"), per_layer=dict(zip(model.layers, per_layer.tolist(),
+                                                                  strict=True)),
+                             details={"layer_problems": problems,
+                                      "raw_undefined": "no layer has a defined score: " + "; ".join(
+                                          f"{name}: {why}" for name, why in problems.items())})
             raise UserError(f"{self.identifier}: no sentence covers the {self.headline_window} ms "
                             "window with enough frames; the score is undefined")
-        best = int(np.nanargmax(per_layer))
         layer = model.layers[best]
         subjects_scores = by_subject[best, headline]
         channel_scores = per_channel_scores(self.metric, model, data, layer,
@@ -146,6 +155,7 @@ class EEGSimilarityBenchmark(LazyDataBenchmark):
                      else np.round(scalp_coordinates(data.positions), 5).tolist())
         counts = np.isfinite(table.values[best]).sum(axis=2)  # (W, S) sentences per subject
         details: dict[str, Any] = {
+            "layer_problems": problems,
             "layer_by_window": {
                 "layers": list(model.layers), "windows": window_names,
                 "window_bounds_ms": [[w.start_ms, w.end_ms] for w in self.windows],
@@ -175,6 +185,20 @@ class EEGSimilarityBenchmark(LazyDataBenchmark):
                        "per_channel_per_subject": channel_scores.astype(np.float32),
                        "channels": np.array(data.channel_names)},
         )
+
+
+def _layer_problems(model, per_layer: np.ndarray, window: str) -> dict[str, str]:
+    """``{layer: reason}`` for the layers without a defined score in the headline window."""
+    problems = {}
+    for name, value in zip(model.layers, per_layer, strict=True):
+        if np.isfinite(value):
+            continue
+        if all(features.shape[1] == 0 for features in model.features[name]):
+            problems[name] = "constant over the frames of every sentence (no principal component)"
+        else:
+            problems[name] = (f"the metric is undefined for every sentence in the {window} ms "
+                              "window (a constant side or too few frames)")
+    return problems
 
 
 def _nanmean(values: np.ndarray, axis: int) -> np.ndarray:

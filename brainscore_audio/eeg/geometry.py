@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import linalg
 
+from ..metrics.correlation import constant_columns
+
 
 @dataclass(frozen=True)
 class Window:
@@ -101,11 +103,15 @@ def pca_features(features: np.ndarray, n_components: int = 20) -> np.ndarray:
     Args:
         features: ``(frames, dim)``.
     Returns:
-        ``(frames, k)`` float64 with ``k = min(n_components, frames, dim, rank)``. Signs are fixed
-        deterministically: the loading of largest magnitude of each component is positive.
+        ``(frames, k)`` float64 with ``k = min(n_components, frames, dim, rank)``; features
+        constant over the frames (:func:`~brainscore_audio.metrics.correlation.constant_columns`)
+        count as zero, so a constant layer gives ``k = 0``. Signs are fixed deterministically:
+        the loading of largest magnitude of each component is positive.
     """
     x = np.asarray(features, dtype=np.float64)
+    constant = constant_columns(x)
     x = x - x.mean(axis=0)
+    x[:, constant] = 0.0  # rounding noise of a constant feature is not a component
     n, d = x.shape
     k = min(n_components, n, d)
     small = x @ x.T if n <= d else x.T @ x  # eigen-decomposition of the smaller Gram matrix

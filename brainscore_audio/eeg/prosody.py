@@ -82,9 +82,12 @@ def prosody_features(audio: np.ndarray, sample_rate: int, times_s: np.ndarray,
 
 
 def partial_correlation(r_xy: np.ndarray, r_xz: np.ndarray, r_yz: np.ndarray) -> np.ndarray:
-    """First-order partial correlation of x and y controlling for z."""
+    """First-order partial correlation of x and y controlling for z; NaN where z explains x or
+    y fully (|r_xz| = 1 or |r_yz| = 1: no residual left to correlate)."""
+    r_xy, r_xz, r_yz = (np.asarray(r, dtype=np.float64) for r in (r_xy, r_xz, r_yz))
+    denominator = np.sqrt(np.clip(1 - r_xz**2, 0.0, None) * np.clip(1 - r_yz**2, 0.0, None))
     with np.errstate(invalid="ignore", divide="ignore"):
-        return (r_xy - r_xz * r_yz) / np.sqrt((1 - r_xz**2) * (1 - r_yz**2))
+        return np.where(denominator > 0, (r_xy - r_xz * r_yz) / denominator, np.nan)
 
 
 def tnc(partial: float, r: float) -> float:

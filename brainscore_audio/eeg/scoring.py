@@ -76,7 +76,7 @@ def prepare_model_side(activations: StimulusActivations, dataset: EEGDataset,
                         f"{dataset.name!r}")
     if not activations.layers:
         raise UserError(f"{dataset.name}: no layers to score")
-    activations.check_finite()
+    activations.check_values()
     grids: dict[tuple, FrameGrid] = {}
     features: dict[str, list[np.ndarray]] = {}
     for layer, values in activations.layers.items():

@@ -10,6 +10,7 @@ import numpy as np
 from ..activations import StimulusActivations
 from ..benchmark import LazyDataBenchmark
 from ..errors import UserError
+from ..metrics.correlation import constant_columns
 from ..metrics.ridge import (
     ALPHA_LIMITS,
     DEFAULT_ALPHAS,
@@ -52,6 +53,7 @@ class FMRIBenchmark(LazyDataBenchmark):
                             f"{self.stimulus_set.identifier!r}")
         if not activations.layers:
             raise UserError(f"{self.identifier}: no layers to score")
+        activations.check_values()
         matrices = []
         for name, values in activations.layers.items():
             values = np.asarray(values)
@@ -59,7 +61,6 @@ class FMRIBenchmark(LazyDataBenchmark):
                 raise UserError(f"{self.identifier}: layer {name!r} has shape {values.shape}; "
                                 f"expected ({n}, dim)")
             matrices.append(values.astype(np.float64))
-        activations.check_finite()
         return matrices
 
     def _fold_parameters(self) -> dict[str, Any]:
@@ -110,9 +111,50 @@ class RidgeBenchmark(FMRIBenchmark):
             "centering": "X and y centred with training means; ridge without intercept",
         }
 
-    def _nested_ridge(self, layers: list[np.ndarray], targets: np.ndarray, folds: np.ndarray,
-                      progress: Callable[[int], object] | None = None) -> NestedRidgeResult:
-        """:func:`nested_ridge_cv` with this benchmark's settings."""
-        return nested_ridge_cv(layers, targets, folds, alphas=self.alphas,
-                               alpha_limits=self.alpha_limits, min_gain=self.min_gain,
-                               progress=progress)
+    def _nested_ridge(self, layers: list[np.ndarray], names: list[str], targets: np.ndarray,
+                      folds: np.ndarray, progress: Callable[[int], object] | None = None
+                      ) -> tuple[NestedRidgeResult | None, dict[str, str]]:
+        """:func:`nested_ridge_cv` with this benchmark's settings, on the layers that can
+        predict anything.
+
+        A layer whose features are all constant over the stimuli (:func:`ridge_layer_problem`)
+        is not offered to the joint choice; its per-layer profile is NaN.
+
+        Returns:
+            ``(result, problems)``: the result indexed by all ``names`` (``layer_index`` into
+            ``names``; ``per_layer_r2`` and ``per_layer_alpha`` NaN for unusable layers), or
+            None when no layer is usable; ``problems``: ``{layer: reason}``.
+        """
+        problems = {name: p for name, x in zip(names, layers, strict=True)
+                    if (p := ridge_layer_problem(x)) is not None}
+        usable = [i for i, name in enumerate(names) if name not in problems]
+        if not usable:
+            return None, problems
+        result = nested_ridge_cv([layers[i] for i in usable], targets, folds, alphas=self.alphas,
+                                 alpha_limits=self.alpha_limits, min_gain=self.min_gain,
+                                 progress=progress)
+        if len(usable) < len(names):
+            index = np.asarray(usable)
+            result.layer_index = index[result.layer_index]
+            per_layer_r2 = np.full((len(names),) + result.per_layer_r2.shape[1:], np.nan)
+            per_layer_r2[index] = result.per_layer_r2
+            per_layer_alpha = np.full((len(names),) + result.per_layer_alpha.shape[1:], np.nan)
+            per_layer_alpha[index] = result.per_layer_alpha
+            result.per_layer_r2, result.per_layer_alpha = per_layer_r2, per_layer_alpha
+        return result, problems
+
+
+def ridge_layer_problem(features: np.ndarray) -> str | None:
+    """Why a layer ``(n_stimuli, p)`` cannot predict anything, or None: all its features are
+    constant over the stimuli (:func:`~brainscore_audio.metrics.correlation.constant_columns`),
+    so every ridge prediction is a training mean."""
+    if np.any(~constant_columns(features)):
+        return None
+    return (f"all {np.asarray(features).shape[1]} features are constant over the stimuli "
+            "(a constant layer predicts only training means)")
+
+
+def no_layer_reason(problems: dict[str, str]) -> str:
+    """``details["raw_undefined"]`` when no layer can be scored."""
+    return "no layer can be scored: " + "; ".join(f"{name}: {why}"
+                                                   for name, why in problems.items())

@@ -14,7 +14,8 @@ import numpy as np
 
 from ..activations import StimulusActivations
 from ..benchmark import Score
-from .base import RidgeBenchmark
+from ..metrics.layer_choice import first_best
+from .base import RidgeBenchmark, no_layer_reason
 
 CEILING = ("none: the components are derived from data averaged over subjects and sessions, so "
            "no split-half reliability is available; `ceiled` is left empty")
@@ -51,7 +52,11 @@ class ComponentRidgeBenchmark(RidgeBenchmark):
         names = activations.layer_names
         data = self.dataset
         components = data.component_names
-        result = self._nested_ridge(layers, data.components, data.folds)
+        result, problems = self._nested_ridge(layers, names, data.components, data.folds)
+        if result is None:
+            return Score(raw=float("nan"), per_layer=dict.fromkeys(names, float("nan")),
+                         details={"layer_problems": problems,
+                                  "raw_undefined": no_layer_reason(problems)})
         per_component = dict(zip(components, result.r2.tolist(), strict=True))
         per_layer = {name: float(result.per_layer_r2[i].mean()) for i, name in enumerate(names)}
         choice_counts = Counter(result.layer_index.ravel().tolist())
@@ -61,6 +66,7 @@ class ComponentRidgeBenchmark(RidgeBenchmark):
             per_layer=per_layer,
             chosen_layers=chosen,
             details={
+                "layer_problems": problems,
                 "per_component": per_component,
                 "per_layer_per_component": {
                     name: dict(zip(components, result.per_layer_r2[i].tolist(), strict=True))
@@ -69,7 +75,7 @@ class ComponentRidgeBenchmark(RidgeBenchmark):
                                    for k, c in enumerate(components)},
                 "alpha_per_fold": {c: result.alpha[:, k].tolist()
                                    for k, c in enumerate(components)},
-                "best_single_layer": {c: names[int(np.argmax(result.per_layer_r2[:, k]))]
+                "best_single_layer": {c: names[first_best(result.per_layer_r2[:, k])]
                                       for k, c in enumerate(components)},
             },
             artefacts={

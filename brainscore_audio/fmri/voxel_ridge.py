@@ -11,9 +11,10 @@ from .. import progress
 from ..activations import StimulusActivations
 from ..benchmark import Score
 from ..metrics.correlation import standard_error
+from ..metrics.layer_choice import first_best
 from ..metrics.reliability import session_reliability
 from ..metrics.ridge import progress_units
-from .base import RidgeBenchmark
+from .base import RidgeBenchmark, no_layer_reason
 from .dataset import VoxelResponses
 
 AGGREGATION = "median over a subject's voxels, then mean over subjects; error = SE over subjects"
@@ -52,14 +53,22 @@ class VoxelRidgeBenchmark(RidgeBenchmark):
         units = progress_units(targets.shape[1], len(layers), targets.shape[0],
                                len(np.unique(data.folds)))
         with progress.bar(total=units, desc=f"{self.identifier}: ridge", unit="fold") as bar:
-            result = self._nested_ridge(layers, targets, data.folds, progress=bar.update)
+            result, problems = self._nested_ridge(layers, names, targets, data.folds,
+                                                  progress=bar.update)
         reliability = session_reliability(responses.responses)
         subjects = responses.subject_labels()
-        per_subject = {s: float(np.median(result.r2[responses.subjects == s])) for s in subjects}
         ceiling_per_subject = [float(np.median(np.clip(reliability[responses.subjects == s], 0, 1)))
                                for s in subjects]
-        raw = float(np.mean(list(per_subject.values())))
         ceiling = float(np.mean(ceiling_per_subject))
+        if result is None:
+            return Score(raw=float("nan"), ceiling=ceiling,
+                         per_layer=dict.fromkeys(names, float("nan")),
+                         details={"layer_problems": problems,
+                                  "raw_undefined": no_layer_reason(problems),
+                                  "ceiling_per_subject": dict(zip(subjects, ceiling_per_subject,
+                                                                  strict=True))})
+        per_subject = {s: float(np.median(result.r2[responses.subjects == s])) for s in subjects}
+        raw = float(np.mean(list(per_subject.values())))
         per_layer = {
             name: float(np.mean([np.median(result.per_layer_r2[i][responses.subjects == s])
                                  for s in subjects]))
@@ -80,6 +89,7 @@ class VoxelRidgeBenchmark(RidgeBenchmark):
             per_layer=per_layer,
             chosen_layers=chosen,
             details={
+                "layer_problems": problems,
                 "layer_choice_fraction": {names[i]: c / total for i, c in choice_counts.items()},
                 "ceiling_per_subject": dict(zip(subjects, ceiling_per_subject, strict=True)),
                 "n_voxels_scored": int(finite.sum()),
@@ -120,12 +130,13 @@ def _roi_summary(r2: np.ndarray, per_layer_r2: np.ndarray, layer_index: np.ndarr
         per_layer = {name: _subject_median_mean(per_layer_r2[i][mask], subjects)
                      for i, name in enumerate(names)}
         counts = np.bincount(layer_index[:, mask].ravel(), minlength=len(names))
+        best = first_best(np.array(list(per_layer.values())))
         out[roi] = {
             "n_voxels": int(mask.sum()),
             "n_subjects": len(np.unique(subjects)),
             "r2": _subject_median_mean(r2[mask], subjects),
             "per_layer": per_layer,
-            "best_layer": max(per_layer, key=per_layer.get),
+            "best_layer": None if best is None else names[best],
             "layer_choice_fraction": {names[i]: float(c / counts.sum())
                                       for i, c in enumerate(counts) if c},
         }

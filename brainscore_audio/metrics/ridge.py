@@ -55,10 +55,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .correlation import (
+    clipped_r2,
+    clipped_r2_from_sums,
+    column_moments,
+    constant_from_sums,
+)
+
 DEFAULT_ALPHAS: tuple[float, ...] = (0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 50.0)
 ALPHA_LIMITS: tuple[float, float] = (1e-49, 1e50)
 EXTENSION_MIN_GAIN = 1e-10
-RELATIVE_CONSTANT_TOL = 1e-12
 EIGENVALUE_RTOL = 1e-13
 # Targets per batch: bounds the memory of the per-batch arrays (scores of every layer and
 # alpha, eigen-projected targets of the extension), whatever the number of targets.
@@ -95,36 +101,42 @@ class NestedRidgeResult:
     per_layer_alpha: np.ndarray | None = None
 
 
-def gram_matrix(features: np.ndarray) -> np.ndarray:
-    """``X X^T`` in float64 for ``features`` ``(n, p)``: ``(n, n)``."""
+def centred_gram(features: np.ndarray, train: np.ndarray,
+                 test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Gram blocks of ``features`` ``(n, p)`` centred with the mean of the rows ``train``.
+
+    The features are centred *before* any product, so a large common offset (e.g. transformer
+    "massive activation" dimensions with means in the thousands) costs no precision.
+
+    Returns:
+        ``(K_train (n_train, n_train), K_test (n_test, n_train))`` in float64.
+    """
     features = np.asarray(features, dtype=np.float64)
-    return features @ features.T
+    centred = features - features[train].mean(axis=0)
+    x_train = centred[train]
+    return x_train @ x_train.T, centred[test] @ x_train.T
 
 
 class KernelRidgeSolver:
     """Ridge fitted on rows ``train`` of one layer, predicting rows ``test``, for any alpha.
 
-    Built from the layer's uncentred Gram matrix; X is centred with the training-row means.
+    X is centred with the training-row means before the Gram matrices are formed; y is centred
+    with the training mean of each target (the mean is added back to the predictions).
 
     Args:
-        gram: ``(n, n)`` Gram matrix ``X X^T`` of the layer over all stimuli.
+        features: ``(n, p)`` activations of the layer over all stimuli.
         train, test: integer row indices.
     """
 
-    def __init__(self, gram: np.ndarray, train: np.ndarray, test: np.ndarray) -> None:
-        k_train = gram[np.ix_(train, train)]
-        k_test = gram[np.ix_(test, train)]
-        train_row_mean = k_train.mean(axis=0)
-        grand_mean = k_train.mean()
-        k_train_c = k_train - train_row_mean[None, :] - train_row_mean[:, None] + grand_mean
-        k_test_c = k_test - k_test.mean(axis=1, keepdims=True) - train_row_mean[None, :] + grand_mean
-        eigenvalues, eigenvectors = np.linalg.eigh((k_train_c + k_train_c.T) / 2)
+    def __init__(self, features: np.ndarray, train: np.ndarray, test: np.ndarray) -> None:
+        k_train, k_test = centred_gram(features, train, test)
+        eigenvalues, eigenvectors = np.linalg.eigh((k_train + k_train.T) / 2)
         cutoff = max(eigenvalues.max(), 0.0) * EIGENVALUE_RTOL * len(train)
         keep = eigenvalues > cutoff
         self.n_train = len(train)
         self.eigenvalues = eigenvalues[keep]
         self.eigenvectors = eigenvectors[:, keep]  # (n_train, r), orthogonal to the ones vector
-        self.test_projection = k_test_c @ self.eigenvectors  # (n_test, r)
+        self.test_projection = k_test @ self.eigenvectors  # (n_test, r)
 
     def operators(self, alphas: Sequence[float]) -> np.ndarray:
         """Prediction operators: ``(n_alphas, n_test, n_train)``, ``pred = H[a] @ y_train``
@@ -167,42 +179,25 @@ class KernelRidgeSolver:
 
 
 def _r2_from_sums(pred_sum: np.ndarray, cross: np.ndarray, pred_sq: np.ndarray, n: int,
-                  target_ss: np.ndarray) -> np.ndarray:
-    """Clipped R^2 from running sums over ``n`` rows of a target with zero mean.
+                  target_ss: np.ndarray, target_constant: np.ndarray,
+                  shift: np.ndarray) -> np.ndarray:
+    """Clipped R^2 (:func:`~brainscore_audio.metrics.correlation.clipped_r2_from_sums`) from
+    running sums over ``n`` rows of predictions ``q`` of a target centred over those rows.
 
     Args:
-        pred_sum: ``sum(p)``; cross: ``sum(p * y)``; pred_sq: ``sum(p^2)``, all ``(..., v)``.
+        pred_sum: ``sum(q)``; cross: ``sum(q * y)``; pred_sq: ``sum(q^2)``, all ``(..., v)``.
         target_ss: ``sum(y^2)``, ``(v,)`` (y centred over the same ``n`` rows).
+        target_constant: ``(v,)`` bool, the target is constant over these rows (decided on the
+            raw values).
+        shift: ``(v,)``, the raw predictions are ``q + shift``; the constancy rule applies to
+            them (it is not translation invariant).
     Returns:
         ``(..., v)``: r^2 where r > 0, else 0; 0 for constant predictions or targets.
     """
     pred_ss = pred_sq - pred_sum * pred_sum / n
-    # Relative thresholds: a spread at rounding level of the values is a constant.
-    constant = (pred_ss <= RELATIVE_CONSTANT_TOL * pred_sq) | (target_ss <= 0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        r = cross / np.sqrt(pred_ss * target_ss)
-    r = np.where(constant | ~np.isfinite(r), 0.0, r)
-    return np.where(r > 0, r * r, 0.0)
-
-
-def stacked_clipped_r2(predictions: np.ndarray, target: np.ndarray) -> np.ndarray:
-    """Clipped R^2 of many prediction sets against one target matrix.
-
-    Args:
-        predictions: ``(..., n, v)``.
-        target: ``(n, v)``.
-    Returns:
-        ``(..., v)``: squared Pearson r over the ``n`` axis, 0 where r <= 0 or where either side
-        is constant.
-    """
-    target = target - target.mean(axis=0)
-    predictions = predictions - predictions.mean(axis=-2, keepdims=True)
-    return _r2_from_sums(
-        np.zeros(predictions.shape[:-2] + predictions.shape[-1:]),
-        np.einsum("...nv,nv->...v", predictions, target),
-        np.einsum("...nv,...nv->...v", predictions, predictions),
-        target.shape[0], np.einsum("nv,nv->v", target, target),
-    )
+    raw_sq = pred_sq + 2.0 * shift * pred_sum + n * shift * shift
+    constant = constant_from_sums(pred_ss, raw_sq) | target_constant
+    return clipped_r2_from_sums(cross, pred_ss, target_ss, constant)
 
 
 @contextmanager
@@ -253,6 +248,7 @@ def nested_ridge_cv(
     targets = np.asarray(targets, dtype=np.float64)
     if targets.ndim == 1:
         targets = targets[:, None]
+    layers = [np.asarray(x, dtype=np.float64) for x in layers]
     folds = np.asarray(folds)
     n, n_targets = targets.shape
     alphas = np.asarray(sorted(alphas), dtype=np.float64)
@@ -280,9 +276,8 @@ def nested_ridge_cv(
         result.per_layer_alpha = np.zeros((n_layers, len(fold_ids), n_targets))
 
     with _single_threaded_blas(), ThreadPoolExecutor(n_threads or DEFAULT_THREADS) as pool:
-        grams = list(pool.map(gram_matrix, layers))
         for fold_number, fold in enumerate(fold_ids):
-            outer = _OuterFold(grams, folds, fold, alphas, pool)
+            outer = _OuterFold(layers, folds, fold, alphas, pool)
             for start in range(0, n_targets, batch_size):
                 columns = slice(start, min(start + batch_size, n_targets))
                 _fit_batch(outer, settings, targets, centred_targets, columns, fold_number,
@@ -290,11 +285,12 @@ def nested_ridge_cv(
                 if progress is not None:
                     progress(1)
 
-    result.r2 = stacked_clipped_r2(result.predictions, targets)
+    result.r2 = clipped_r2(result.predictions, targets)
     if per_layer:
+        mean, target_ss, target_sq = column_moments(targets)
         result.per_layer_r2 = _r2_from_sums(
-            layer_sums[0], layer_sums[1], layer_sums[2], n,
-            np.einsum("nv,nv->v", centred_targets, centred_targets))
+            layer_sums[0], layer_sums[1], layer_sums[2], n, target_ss,
+            constant_from_sums(target_ss, target_sq), mean)
     return result
 
 
@@ -322,9 +318,9 @@ def _fit_batch(outer: _OuterFold, settings: _Settings, targets: np.ndarray,
     fold; writes into ``result`` (and ``layer_sums``)."""
     alphas, n_layers = settings.alphas, outer.n_layers
     y_train = targets[outer.train, columns]
-    train_mean = y_train.mean(axis=0)
-    y_train = y_train - train_mean  # all fitting below is on centred targets
     inner = _InnerTargets(outer, y_train)
+    train_mean = inner.shift
+    y_train = y_train - train_mean  # all fitting below is on centred targets
     scores = outer.inner_scores(inner, pool)  # (L, A, v)
     # Best alpha per layer, then the edge extension of each (layer, target) pair that needs
     # it. The joint choice is made on the grid and extended along its layer, which is exactly
@@ -375,22 +371,29 @@ class _InnerFold:
     """One inner fold of an outer fold: the solvers of every layer and their stacked grid
     operators. Positions are relative to the outer training rows."""
 
-    def __init__(self, grams: list[np.ndarray], train: np.ndarray, fit_pos: np.ndarray,
+    def __init__(self, layers: list[np.ndarray], train: np.ndarray, fit_pos: np.ndarray,
                  val_pos: np.ndarray, alphas: np.ndarray) -> None:
         self.fit_pos, self.val_pos = fit_pos, val_pos
-        self.solvers = [KernelRidgeSolver(g, train[fit_pos], train[val_pos]) for g in grams]
+        self.solvers = [KernelRidgeSolver(x, train[fit_pos], train[val_pos]) for x in layers]
         stacked = np.concatenate([s.operators(alphas) for s in self.solvers])  # (L*A, nv, nf)
         self.stacked = stacked.reshape(-1, len(fit_pos))
         self.row_sums = stacked.sum(axis=1)  # (L*A, n_fit): sum over validation rows
 
 
 class _InnerTargets:
-    """The centred training targets of one batch split by inner fold, gathered once:
-    ``folds[i] = (y_fit (n_fit, v), y_val (n_val, v))``, and ``sum(y^2)`` per target."""
+    """The training targets of one batch, centred with their training means (``shift``) and
+    split by inner fold, gathered once: ``folds[i] = (y_fit (n_fit, v), y_val (n_val, v))``;
+    ``sum(y^2)`` of the centred targets and whether each target is constant on these rows.
+
+    Args:
+        y_train: ``(n_train, v)`` raw (uncentred) targets of the outer training rows.
+    """
 
     def __init__(self, outer: _OuterFold, y_train: np.ndarray) -> None:
+        self.shift, self.target_ss, raw_sq = column_moments(y_train)
+        self.target_constant = constant_from_sums(self.target_ss, raw_sq)
+        y_train = y_train - self.shift
         self.folds = [(y_train[f.fit_pos], y_train[f.val_pos]) for f in outer.inner]
-        self.target_ss = np.einsum("nv,nv->v", y_train, y_train)
         self.n_train = y_train.shape[0]
         self.n_targets = y_train.shape[1]
 
@@ -398,22 +401,22 @@ class _InnerTargets:
 class _OuterFold:
     """Solvers and stacked operators for one outer fold (all layers, inner folds, alphas)."""
 
-    def __init__(self, grams: list[np.ndarray], folds: np.ndarray, fold, alphas: np.ndarray,
+    def __init__(self, layers: list[np.ndarray], folds: np.ndarray, fold, alphas: np.ndarray,
                  pool: ThreadPoolExecutor):
         self.train = np.flatnonzero(folds != fold)
         self.test = np.flatnonzero(folds == fold)
         train_folds = folds[self.train]
         self.alphas = alphas
-        self.n_layers = len(grams)
+        self.n_layers = len(layers)
         inner_ids = np.unique(train_folds)
 
         def inner(inner_fold) -> _InnerFold:
-            return _InnerFold(grams, self.train, np.flatnonzero(train_folds != inner_fold),
+            return _InnerFold(layers, self.train, np.flatnonzero(train_folds != inner_fold),
                               np.flatnonzero(train_folds == inner_fold), alphas)
 
         inner_jobs = [pool.submit(inner, f) for f in inner_ids]
         self.outer_solvers = list(pool.map(
-            lambda g: KernelRidgeSolver(g, self.train, self.test), grams))
+            lambda x: KernelRidgeSolver(x, self.train, self.test), layers))
         self.inner = [job.result() for job in inner_jobs]
 
     def inner_scores(self, targets: _InnerTargets, pool: ThreadPoolExecutor) -> np.ndarray:
@@ -437,7 +440,8 @@ class _OuterFold:
                 sums[2, :, part] += np.einsum("anv,anv->av", block, block)
 
         list(pool.map(work, range(0, v, chunk)))
-        r2 = _r2_from_sums(sums[0], sums[1], sums[2], targets.n_train, targets.target_ss)
+        r2 = _r2_from_sums(sums[0], sums[1], sums[2], targets.n_train, targets.target_ss,
+                           targets.target_constant, targets.shift)
         return r2.reshape(self.n_layers, len(self.alphas), v)
 
 
@@ -465,6 +469,8 @@ class _EdgeChain:
             self.parts.append([fold.solvers[layer], y_fit[:, columns], y_val[:, columns]])
         self.n_train = targets.n_train
         self.target_ss = targets.target_ss[columns]
+        self.target_constant = targets.target_constant[columns]
+        self.shift = targets.shift[columns]
         self.series = None
         if alpha_max is not None:
             terms = [_series_terms(alpha_max, part[0].eigenvalues) for part in self.parts]
@@ -480,6 +486,8 @@ class _EdgeChain:
             for series in self.series:
                 series.keep(positions)
         self.target_ss = self.target_ss[positions]
+        self.target_constant = self.target_constant[positions]
+        self.shift = self.shift[positions]
 
     def scores(self, alphas: np.ndarray) -> np.ndarray:
         """Pooled inner scores ``(len(alphas), m)`` of every candidate for every target."""
@@ -488,7 +496,7 @@ class _EdgeChain:
         if self.series is not None:
             for series in self.series:
                 series.add_sums(alphas, sums)
-            return _r2_from_sums(sums[0], sums[1], sums[2], self.n_train, self.target_ss)
+            return self._r2(sums)
         for solver, y_fit, y_val in self.parts:
             n_val = y_val.shape[0]
             if m >= _EIGENBASIS_BELOW_TARGETS:
@@ -502,7 +510,11 @@ class _EdgeChain:
             sums[0] += p.sum(axis=1)
             sums[1] += np.einsum("knm,nm->km", p, y_val)
             sums[2] += np.einsum("knm,knm->km", p, p)
-        return _r2_from_sums(sums[0], sums[1], sums[2], self.n_train, self.target_ss)
+        return self._r2(sums)
+
+    def _r2(self, sums: np.ndarray) -> np.ndarray:
+        return _r2_from_sums(sums[0], sums[1], sums[2], self.n_train, self.target_ss,
+                             self.target_constant, self.shift)
 
 
 # Below this many targets a chain block is scored in the eigenbasis (see _EdgeChain).

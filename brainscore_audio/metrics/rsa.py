@@ -1,8 +1,9 @@
 """Representational similarity analysis: RDMs, their comparison, layer choice, topline.
 
-Conventions (METHODS.md section 4; the authors' public code): an RDM of a matrix
-``(stimuli, features)`` z-scores each feature over stimuli, then takes 1 - Pearson r between
-stimulus rows. Two RDMs are compared by Spearman rho of their strict upper triangles.
+Conventions (METHODS.md section 4; Pepino et al.'s code, mrpep/braindnn ``src/learning.py``):
+an RDM of a matrix ``(stimuli, features)`` z-scores each feature over stimuli, then takes
+1 - Pearson r between stimulus rows. Two RDMs are compared by Spearman rho of their strict upper
+triangles; a comparison with a constant RDM is undefined (NaN), never a score of 0.
 """
 
 from __future__ import annotations
@@ -11,23 +12,36 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .correlation import columnwise_pearson
+from .correlation import columnwise_pearson, constant_columns
+from .layer_choice import first_best
+
+DEAD_UNITS = ("zero", "drop")
+MIN_VARYING_FEATURES = 2
 
 
-def rdm(features: np.ndarray) -> np.ndarray:
+def rdm(features: np.ndarray, dead_units: str = "zero") -> np.ndarray:
     """Correlation-distance RDM of z-scored features.
 
     Args:
         features: ``(n_stimuli, n_features)``.
+        dead_units: what happens to constant features (dead units, whose z-score is undefined):
+            ``"zero"`` keeps them as zero columns, as the authors' code does (its z-score
+            divides by ``std + 1e-10``), so they still count in each stimulus row's mean and
+            length; ``"drop"`` removes them.
     Returns:
-        ``(n_stimuli, n_stimuli)`` float64, zero diagonal. Constant features are dropped (their
-        z-score is undefined); a stimulus row that is constant after z-scoring gets distance 1
-        to every other stimulus.
+        ``(n_stimuli, n_stimuli)`` float64, zero diagonal. A stimulus row that is constant after
+        z-scoring gets distance 1 to every other stimulus (the authors' code gives NaN there).
     """
+    if dead_units not in DEAD_UNITS:
+        raise ValueError(f"dead_units must be one of {DEAD_UNITS}, got {dead_units!r}")
     x = np.asarray(features, dtype=np.float64)
-    std = x.std(axis=0)
-    keep = std > 1e-12 * np.maximum(np.abs(x).max(axis=0), 1e-300)
-    x = (x[:, keep] - x[:, keep].mean(axis=0)) / std[keep]
+    keep = ~constant_columns(x)
+    z = (x[:, keep] - x[:, keep].mean(axis=0)) / x[:, keep].std(axis=0)
+    if dead_units == "zero":
+        x = np.zeros_like(x)
+        x[:, keep] = z
+    else:
+        x = z
     x = x - x.mean(axis=1, keepdims=True)
     norms = np.linalg.norm(x, axis=1)
     safe = np.where(norms > 0, norms, 1.0)
@@ -40,6 +54,18 @@ def rdm(features: np.ndarray) -> np.ndarray:
     return distances
 
 
+def rdm_problem(features: np.ndarray) -> str | None:
+    """Why ``features`` ``(n_stimuli, p)`` give no usable RDM, or None if they do: an RDM needs
+    at least 2 features that vary over stimuli (with one, every correlation distance is 0 or
+    2; with none, the RDM is constant)."""
+    count = int((~constant_columns(features)).sum())
+    if count >= MIN_VARYING_FEATURES:
+        return None
+    total = np.asarray(features).shape[1]
+    return (f"{count} of {total} features vary over the stimuli; an RDM needs at least "
+            f"{MIN_VARYING_FEATURES}")
+
+
 def upper_triangle(matrix: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
     """Strict upper-triangle entries of a square matrix (row-major order), optionally only
     where the boolean ``mask`` (same shape) is True."""
@@ -48,6 +74,14 @@ def upper_triangle(matrix: np.ndarray, mask: np.ndarray | None = None) -> np.nda
         keep = mask[rows, cols]
         rows, cols = rows[keep], cols[keep]
     return matrix[rows, cols]
+
+
+def _ranks(values: np.ndarray) -> np.ndarray:
+    """Average ranks along the last axis (``scipy.stats.rankdata``; scipy.stats takes ~0.4 s
+    to import, which plugin registration should not pay)."""
+    from scipy.stats import rankdata
+
+    return rankdata(values, axis=-1)
 
 
 def upper_ranks(rdms: np.ndarray | Sequence[np.ndarray], mask: np.ndarray | None = None) -> np.ndarray:
@@ -65,15 +99,14 @@ def upper_ranks(rdms: np.ndarray | Sequence[np.ndarray], mask: np.ndarray | None
     if mask is not None:
         keep = mask[rows, cols]
         rows, cols = rows[keep], cols[keep]
-    from scipy.stats import rankdata  # ~0.4 s to import: not when plugins register
-
-    return rankdata(rdms[:, rows, cols], axis=1)
+    return _ranks(rdms[:, rows, cols])
 
 
 def _rank_correlation(reference_ranks: np.ndarray, candidate_ranks: np.ndarray) -> np.ndarray:
-    """Pearson r between one rank vector ``(e,)`` and each row of ``(k, e)``: ``(k,)``."""
+    """Pearson r between one rank vector ``(e,)`` and each row of ``(k, e)``: ``(k,)``; NaN
+    where a side is constant."""
     return columnwise_pearson(np.broadcast_to(reference_ranks[:, None], candidate_ranks.T.shape),
-                              candidate_ranks.T)
+                              candidate_ranks.T, constant=np.nan)
 
 
 def compare_rdms(reference: np.ndarray, candidates: np.ndarray | Sequence[np.ndarray],
@@ -85,8 +118,8 @@ def compare_rdms(reference: np.ndarray, candidates: np.ndarray | Sequence[np.nda
         candidates: ``(k, n, n)`` or a list of k ``(n, n)`` RDMs.
         mask: optional ``(n, n)`` boolean; only upper-triangle entries where it is True count.
     Returns:
-        ``(k,)`` rho values (ties get average ranks, as ``scipy.stats.spearmanr``); 0 where a
-        side is constant.
+        ``(k,)`` rho values (ties get average ranks, as ``scipy.stats.spearmanr``); NaN where a
+        side is constant (undefined).
     """
     return _rank_correlation(upper_ranks([reference], mask)[0], upper_ranks(candidates, mask))
 
@@ -94,8 +127,8 @@ def compare_rdms(reference: np.ndarray, candidates: np.ndarray | Sequence[np.nda
 class LayerRDMs:
     """A model's layer RDMs, ranked once for comparison with many brain RDMs.
 
-    Ranks of the full upper triangle, and of the entries outside every pair of folds (for the
-    cross-validated layer choice), are computed on construction and shared by every subject.
+    Ranks of the full upper triangle, and of the entries each cross-validated layer choice uses,
+    are computed on construction and shared by every subject.
 
     Args:
         rdms: ``(n_layers, n, n)``.
@@ -106,19 +139,17 @@ class LayerRDMs:
         self.rdms = np.asarray(rdms, dtype=np.float64)
         self.ranks = upper_ranks(self.rdms)
         self.folds = None if folds is None else np.asarray(folds)
-        self.blocks = []
+        self.selections = []
         if self.folds is not None:
-            fold_ids = np.unique(self.folds)
-            for i, fold_a in enumerate(fold_ids):
-                for fold_b in fold_ids[i:]:
-                    held_out = (self.folds == fold_a) | (self.folds == fold_b)
-                    selection = ~held_out[:, None] & ~held_out[None, :]
-                    block = np.outer(self.folds == fold_a, self.folds == fold_b)
-                    block |= block.T
-                    self.blocks.append((selection, block, upper_ranks(self.rdms, selection)))
+            n = self.rdms.shape[-1]
+            rows, cols = np.triu_indices(n, k=1)
+            self.upper_layers = self.rdms[:, rows, cols]
+            for selection, filled in _authors_fold_pairs(self.folds):
+                self.selections.append((selection, filled, _ranks(self.upper_layers[:, selection])))
 
     def compare(self, brain_rdm: np.ndarray) -> np.ndarray:
-        """Spearman rho of ``brain_rdm`` ``(n, n)`` with each layer: ``(n_layers,)``."""
+        """Spearman rho of ``brain_rdm`` ``(n, n)`` with each layer: ``(n_layers,)`` (NaN for a
+        constant RDM on either side)."""
         return _rank_correlation(upper_ranks([brain_rdm])[0], self.ranks)
 
     def cross_validated(self, brain_rdm: np.ndarray) -> tuple[float, np.ndarray]:
@@ -126,34 +157,77 @@ class LayerRDMs:
         if self.folds is None:
             raise ValueError("LayerRDMs was built without folds")
         n = len(self.folds)
-        composite = np.zeros((n, n))
-        chosen = np.zeros((n, n), dtype=np.int64)
-        for selection, block, layer_ranks in self.blocks:
-            rho = _rank_correlation(upper_ranks([brain_rdm], selection)[0], layer_ranks)
-            best = int(np.argmax(rho))
-            composite[block] = self.rdms[best][block]
-            chosen[block] = best
-        return float(compare_rdms(brain_rdm, composite[None])[0]), chosen
+        rows, cols = np.triu_indices(n, k=1)
+        brain = brain_rdm[rows, cols]
+        composite = np.full(rows.size, np.nan)
+        chosen_upper = np.full(rows.size, -1, dtype=np.int64)
+        for selection, filled, layer_ranks in self.selections:
+            rho = _rank_correlation(_ranks(brain[selection]), layer_ranks)
+            best = first_best(rho)
+            if best is None:
+                continue
+            composite[filled] = self.upper_layers[best, filled]
+            chosen_upper[filled] = best
+        chosen = np.full((n, n), -1, dtype=np.int64)
+        chosen[rows, cols] = chosen_upper
+        chosen[cols, rows] = chosen_upper
+        if np.any(chosen_upper < 0):
+            return float("nan"), chosen
+        value = _rank_correlation(_ranks(brain), _ranks(composite)[None])[0]
+        return float(value), chosen
+
+
+def _authors_fold_pairs(folds: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The layer choices of Pepino et al.'s ``rsa_layer_select``, as boolean masks over the
+    strict upper triangle (row-major): ``[(selection, filled), ...]``.
+
+    Their loop runs over fold pairs ``(i, j)``, ``i <= j`` in sorted fold order; pair ``(i, j)``
+    chooses the layer with the highest Spearman rho on the upper-triangle entries ``(a, b)``,
+    ``a < b``, with ``a`` outside fold i and ``b`` outside fold j, and writes that layer's
+    distances into every entry with ``a`` in fold i or ``b`` in fold j, later pairs overwriting
+    earlier ones. The composite is then compared on its upper triangle. So entry ``(a, b)``
+    (folds ``f_a``, ``f_b``, by position in sorted order, ``K`` folds) keeps the choice of the
+    last pair that wrote it: ``(f_b, f_b)`` if ``f_a < f_b``, else ``(f_a, K - 1)``. Only those
+    pairs are evaluated (the others are overwritten entirely); each entry's own value is never
+    in its pair's selection set.
+    """
+    fold_ids, position = np.unique(folds, return_inverse=True)
+    last = len(fold_ids) - 1
+    rows, cols = np.triu_indices(len(folds), k=1)
+    fold_a, fold_b = position[rows], position[cols]
+    pair_i = np.where(fold_a < fold_b, fold_b, fold_a)
+    pair_j = np.where(fold_a < fold_b, fold_b, last)
+    out = []
+    for i, j in sorted(set(zip(pair_i.tolist(), pair_j.tolist(), strict=True))):
+        selection = (fold_a != i) & (fold_b != j)
+        filled = (pair_i == i) & (pair_j == j)
+        out.append((selection, filled))
+    return out
 
 
 def cross_validated_layer_rsa(
     brain_rdm: np.ndarray, layer_rdms: np.ndarray, folds: np.ndarray
 ) -> tuple[float, np.ndarray]:
-    """RSA with the layer chosen without the entries it is scored on.
+    """RSA with the layer chosen without the entry it is scored on, as Pepino et al.'s
+    ``rsa_layer_select`` (mrpep/braindnn ``src/learning.py``) computes it.
 
-    For every pair of folds (a, b), a <= b, the layer is chosen by Spearman rho on the RDM
-    entries whose two stimuli lie outside folds a and b, and that layer's distances fill the
-    (a, b) block of a composite model RDM. The composite is compared with ``brain_rdm`` once.
-    This follows the authors' ``rsa_layer_select``, with each block filled exactly once. For
-    many subjects, build one :class:`LayerRDMs` and call its ``cross_validated``.
+    For each fold pair ``(i, j)``, ``i <= j``, the layer with the highest Spearman rho on the
+    upper-triangle entries ``(a < b)`` with ``a`` outside fold i and ``b`` outside fold j is
+    chosen, and its distances fill the entries with ``a`` in fold i or ``b`` in fold j; later
+    pairs overwrite earlier ones. The composite's upper triangle is compared with
+    ``brain_rdm`` once. See :func:`_authors_fold_pairs` for which pair each entry ends up with.
+    Ties go to the first layer (``numpy.argmax``); layers whose rho is NaN (a constant RDM)
+    are never chosen (``numpy.argmax`` would pick them). For many subjects, build one
+    :class:`LayerRDMs` and call its ``cross_validated``.
 
     Args:
         brain_rdm: ``(n, n)``.
         layer_rdms: ``(n_layers, n, n)``.
         folds: ``(n,)`` fold label per stimulus.
     Returns:
-        ``(rho, chosen)``: the Spearman rho of the composite, and ``(n, n)`` int array of the
-        layer index used for each entry.
+        ``(rho, chosen)``: the Spearman rho of the composite (NaN if some entry has no
+        defined choice), and ``(n, n)`` int array of the layer index used for each off-diagonal
+        entry (symmetric; -1 on the diagonal and where undefined).
     """
     return LayerRDMs(layer_rdms, folds).cross_validated(brain_rdm)
 
