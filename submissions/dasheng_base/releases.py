@@ -10,13 +10,12 @@ embedding); about 12 evenly spaced ones plus the last are scored by default.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
-
-from brainscore_audio.model import Activations, evenly_spaced_layers
+from brainscore_audio.model import evenly_spaced_layers
 from brainscore_audio.weights import DownloadedModel, PublishedWeights
+
+from .model import Dasheng
 
 #: The sizes of the dasheng package's dasheng_06B() and dasheng_12B().
 SIZES = {"0.6b": {"embed_dim": 1280, "depth": 32, "num_heads": 16},
@@ -61,18 +60,8 @@ class DashengRelease(DownloadedModel):
         network.load_release_state(dump["model"])
         return network
 
-    def embed(self, audio: np.ndarray, layers: Sequence[str]) -> dict[str, Activations]:
-        import torch
-
-        self.load(self._device)
-        minimum = 4 * 160  # one 40 ms token
-        if audio.shape[1] < minimum:
-            audio = np.pad(audio, ((0, 0), (0, minimum - audio.shape[1])))
-        with torch.inference_mode():
-            outputs = self._network(torch.from_numpy(np.ascontiguousarray(audio, np.float32))
-                                    .to(self._device))
-        return {name: Activations(outputs[self.layers.index(name)].float().cpu().numpy(), 0.04)
-                for name in layers}
+    #: Encoding exactly as dasheng-base (padding to one 40 ms token, 10 s chunks).
+    embed = Dasheng.embed
 
 
 def release_model(plugin_file: str, identifier: str, size: str,
