@@ -10,21 +10,27 @@ import numpy as np
 import pytest
 from scipy import stats
 from sklearn.decomposition import PCA
-from sklearn.metrics import average_precision_score, roc_auc_score
+from sklearn.metrics import average_precision_score, log_loss, roc_auc_score
 
 from brainscore_audio import leaderboard
+from brainscore_audio.activations import StimulusActivations
 from brainscore_audio.downstream import (
     DEFAULT_GRID,
+    Fold,
     HEARTaskBenchmark,
+    ProtocolOptions,
     TaskWriter,
     TrainingSettings,
     load_task,
     run_protocol,
+    train_probe,
     zscore_overall,
 )
 from brainscore_audio.downstream import metrics as m
 from brainscore_audio.downstream.analysis import analyse, plot, tables
-from brainscore_audio.downstream.protocol import reduce_layers
+from brainscore_audio.downstream.benchmark import spread
+from brainscore_audio.downstream.probe import seeded_stream, torch_threads
+from brainscore_audio.downstream.protocol import grid_order, reduce_layers
 from brainscore_audio.errors import UserError
 from brainscore_audio.records import (
     BenchmarkRef,
@@ -252,20 +258,41 @@ def test_accuracies_on_planted_predictions():
     assert m.d_prime(targets * 1.0, targets) == pytest.approx(np.sqrt(2) * stats.norm.ppf(1 - 1e-6))
 
 
-def test_pca_to_smallest_layer_is_fit_on_training_rows_only():
+def test_pca_when_layer_sizes_differ_is_the_authors_rule():
+    """Pepino et al.'s DynamicPCA: sizes differ -> every layer (the smallest too) through
+    scikit-learn's PCA fitted on the training rows, to min(training clips, smallest size)."""
     rng = np.random.default_rng(1)
     layers = {"small": rng.standard_normal((50, 4)).astype(np.float32),
               "big": rng.standard_normal((50, 12)).astype(np.float32)}
     train = np.arange(30)
     stacked, info = reduce_layers(layers, train)
-    assert stacked.shape == (50, 2, 4) and info["reduced_layers"] == ["big"]
-    np.testing.assert_array_equal(stacked[:, 0], layers["small"])
-    reference = PCA(4, svd_solver="full").fit(layers["big"][train]).transform(layers["big"])
-    signs = np.sign(np.sum(reference * stacked[:, 1], axis=0))
-    np.testing.assert_allclose(stacked[:, 1], reference * signs, atol=1e-4)
+    assert stacked.shape == (50, 2, 4) and info["reduced_layers"] == ["small", "big"]
+    assert info["rule"] == "if-sizes-differ" and info["target_dim"] == 4
+    for i, values in enumerate(layers.values()):
+        reference = PCA(4).fit(values[train].astype(np.float64)).transform(values)
+        np.testing.assert_allclose(stacked[:, i], reference, atol=1e-5)
     changed = {k: v.copy() for k, v in layers.items()}
     changed["big"][30:] += 100.0  # test rows must not move the projection of training rows
     np.testing.assert_allclose(reduce_layers(changed, train)[0][train], stacked[train], atol=1e-5)
+    few = np.arange(3)  # fewer training clips than the smallest layer: capped at 3
+    assert reduce_layers(layers, few)[0].shape == (50, 2, 3)
+
+
+def test_equal_layer_sizes_enter_raw_unless_pca_always():
+    """A single layer (or equal sizes), even wider than the training set, is not rotated or
+    centred by default; ``pca="always"`` reduces it to the number of training clips."""
+    rng = np.random.default_rng(2)
+    layers = {"a": (0.4995 + 3e-5 * rng.standard_normal((40, 36))).astype(np.float32),
+              "b": rng.standard_normal((40, 36)).astype(np.float32)}
+    train = np.arange(20)
+    for names in (["a"], ["a", "b"]):
+        subset = {name: layers[name] for name in names}
+        stacked, info = reduce_layers(subset, train)
+        np.testing.assert_array_equal(stacked, np.stack(list(subset.values()), axis=1))
+        assert info["reduced_layers"] == [] and info["target_dim"] == 36
+    stacked, info = reduce_layers({"a": layers["a"]}, train, rule="always")
+    assert stacked.shape == (40, 1, 20) and info["reduced_layers"] == ["a"]
+    np.testing.assert_allclose(stacked[train, 0].mean(axis=0), 0.0, atol=1e-7)
 
 
 def _planted(n=90, seed=0):
@@ -279,8 +306,6 @@ def _planted(n=90, seed=0):
 
 
 def test_protocol_is_reproducible_and_learns_planted_classes():
-    from brainscore_audio.downstream import Fold
-
     layers, split_of, targets = _planted()
     folds = [Fold("fold00", ("fold02",), "fold01", "fold00"),
              Fold("fold01", ("fold00",), "fold02", "fold01"),
@@ -291,17 +316,132 @@ def test_protocol_is_reproducible_and_learns_planted_classes():
     assert first.per_fold == second.per_fold and first.grid == second.grid
     assert first.layer_weights == second.layer_weights and first.chosen == second.chosen
     assert len(first.grid) == 16 == len(DEFAULT_GRID)
-    best = int(np.argmax([g["valid_score"] for g in first.grid]))
-    assert first.chosen["label"] == DEFAULT_GRID[best].label()
+    best = max(g["valid_score"] for g in first.grid)
+    assert first.chosen["tied_at_best"] == [g["label"] for g in first.grid
+                                            if g["valid_score"] == best]
     assert first.score == pytest.approx(np.mean(first.fold_scores)) and first.score > 0.9
-    assert first.pca["target_dim"] == 6 and first.pca["reduced_layers"] == ["noise"]
+    assert first.pca["target_dim"] == 6 and first.pca["reduced_layers"] == ["informative", "noise"]
+
+
+FOLDS3 = [Fold("fold00", ("fold02",), "fold01", "fold00"),
+          Fold("fold01", ("fold00",), "fold02", "fold01"),
+          Fold("fold02", ("fold01",), "fold00", "fold02")]
+
+
+def test_valid_loss_is_the_cross_entropy_of_the_kept_state():
+    layers, split_of, targets = _planted()
+    x, _ = reduce_layers(layers, np.flatnonzero(split_of == "fold02"))
+    train, valid = split_of == "fold02", split_of == "fold01"
+    probe = train_probe(x[train], targets[train], x[valid], targets[valid], config=DEFAULT_GRID[0],
+                        prediction_type="multiclass", metric=m.top1_accuracy, settings=FAST)
+    probabilities = probe.predict(x[valid])
+    assert probe.valid_score == m.top1_accuracy(probabilities, targets[valid])
+    assert probe.valid_loss == pytest.approx(
+        log_loss(targets[valid].argmax(axis=1), probabilities, labels=[0, 1, 2]), rel=1e-6)
+
+
+def test_ties_at_the_best_validation_score_go_to_the_lowest_validation_loss():
+    """Validation accuracy saturates on planted data: several grid points tie at 1.0. The old
+    rule (first in grid order) always took h1, lr 3.2e-3; the loss picks a different one."""
+    layers, split_of, targets = _planted()
+    args = (layers, split_of, targets, FOLDS3[:1], "multiclass", ["top1_acc"])
+    by_loss = run_protocol(*args, settings=FAST, progress=False)
+    by_order = run_protocol(*args, settings=FAST, progress=False,
+                            options=ProtocolOptions(tie_break="grid-order"))
+    assert by_loss.grid == by_order.grid  # the same probes; only the choice differs
+    best = max(g["valid_score"] for g in by_loss.grid)
+    tied = [g for g in by_loss.grid if g["valid_score"] == best]
+    assert len(tied) > 1 and by_loss.chosen["tied_at_best"] == [g["label"] for g in tied]
+    assert by_order.chosen["label"] == tied[0]["label"] == DEFAULT_GRID[0].label()
+    assert by_loss.chosen["label"] == min(tied, key=lambda g: g["valid_loss"])["label"]
+    assert by_loss.chosen["label"] != by_order.chosen["label"]
+
+
+def test_grid_points_tries_a_seeded_random_subset_in_drawn_order():
+    layers, split_of, targets = _planted()
+    result = run_protocol(layers, split_of, targets, FOLDS3[:1], "multiclass", ["top1_acc"],
+                          settings=FAST, progress=False, seed=5,
+                          options=ProtocolOptions(grid_points=3))
+    drawn = np.random.default_rng(5).permutation(16)[:3]
+    assert [g["label"] for g in result.grid] == [DEFAULT_GRID[i].label() for i in drawn]
+    assert grid_order(DEFAULT_GRID, 8, 5) != grid_order(DEFAULT_GRID, 8, 6)
+    assert grid_order(DEFAULT_GRID, None, 5) == list(DEFAULT_GRID)
+
+
+def test_per_fold_seeding_starts_every_probe_from_the_seed_per_task_draws_one_stream():
+    layers, split_of, targets = _planted()
+    grid = DEFAULT_GRID[:2]
+    args = (layers, split_of, targets, FOLDS3, "multiclass", ["top1_acc"])
+    per_fold = run_protocol(*args, grid=grid, settings=FAST, progress=False, seed=7)
+    per_task = run_protocol(*args, grid=grid, settings=FAST, progress=False, seed=7,
+                            options=ProtocolOptions(seeding="per-task"))
+    train, valid = split_of == "fold02", split_of == "fold01"
+    x, _ = reduce_layers(layers, np.flatnonzero(train))
+    data = dict(x_train=x[train], y_train=targets[train], x_valid=x[valid], y_valid=targets[valid],
+                prediction_type="multiclass", metric=m.top1_accuracy, settings=FAST)
+    with torch_threads(1):
+        alone = train_probe(config=grid[1], seed=7, **data)
+        with seeded_stream(7) as stream:
+            streamed = [train_probe(config=config, randomness=stream, **data) for config in grid]
+    assert per_fold.grid[1] == alone.summary()
+    assert per_task.grid == [probe.summary() for probe in streamed]
+    assert per_task.grid[1] != per_fold.grid[1]
+
+
+def test_fold_order_metadata_or_sorted(tmp_path):
+    root, _ = write_tones_task(tmp_path / "tones", nfolds=3, per_split=3)
+    meta = json.loads((root / "task_metadata.json").read_text())
+    meta["splits"] = ["fold02", "fold00", "fold01"]
+    (root / "task_metadata.json").write_text(json.dumps(meta))
+    bench = HEARTaskBenchmark("task:tones", root)
+    assert [(f.test, f.valid) for f in bench.folds()] == [
+        ("fold02", "fold00"), ("fold00", "fold01"), ("fold01", "fold02")]
+    bench.options = ProtocolOptions(fold_order="sorted")
+    assert [(f.test, f.valid) for f in bench.folds()] == [
+        ("fold00", "fold01"), ("fold01", "fold02"), ("fold02", "fold00")]
+    assert bench.parameters()["fold_order"] == "sorted"
+    assert bench.parameters()["folds"][0] == "test fold00, valid fold01, train fold02"
+
+
+def test_error_kinds():
+    folds, seeds = [0.5, 0.7, 0.9], [0.6, 0.8]
+    assert spread("se-folds", folds, seeds) == pytest.approx(0.2 / np.sqrt(3))
+    assert spread("sd-folds", folds, seeds) == pytest.approx(0.2)
+    assert spread("sd-seeds", folds, seeds) == pytest.approx(np.sqrt(0.02))
+    assert spread("se-folds", [0.5], seeds) is None and spread("sd-seeds", folds, [0.6]) is None
+    with pytest.raises(ValueError, match="error='sd'; expected one of se-folds"):
+        ProtocolOptions(error="sd")
+
+
+def test_probe_seeds_average_whole_runs_of_the_protocol(tmp_path):
+    root, _ = write_tones_task(tmp_path / "tones", nfolds=3, per_split=6)
+    rng = np.random.default_rng(0)
+    bench = HEARTaskBenchmark("task:tones", root, grid=DEFAULT_GRID[:2], settings=FAST, seed=3,
+                              options=ProtocolOptions(probe_seeds=2, error="sd-seeds"))
+    ids = bench.stimulus_set.ids
+    signal = bench.targets() @ rng.standard_normal((3, 8))
+    activations = StimulusActivations(ids, {"x": (signal + rng.standard_normal((len(ids), 8))
+                                                  ).astype(np.float32)}, "mean")
+    score = bench(activations)
+    singles = []
+    for seed in (3, 4):
+        bench.seed, bench.options = seed, ProtocolOptions()
+        singles.append(bench(activations))
+    assert [s["score"] for s in score.details["per_seed"]] == [s.raw for s in singles]
+    assert [s["seed"] for s in score.details["per_seed"]] == [3, 4]
+    assert score.raw == pytest.approx(np.mean([s.raw for s in singles]))
+    assert score.error == pytest.approx(np.std([s.raw for s in singles], ddof=1))
+    assert score.details["seed_sd"] == score.error
+    for fold, values in score.details["per_fold"].items():
+        assert values["top1_acc"] == pytest.approx(
+            np.mean([s.details["per_fold"][fold]["top1_acc"] for s in singles]))
+    assert singles[0].error == pytest.approx(  # default: SE over the folds
+        np.std(list(singles[0].details["per_seed"][0]["per_fold"].values()), ddof=1) / np.sqrt(3))
 
 
 def test_multilabel_probe():
     layers, split_of, targets = _planted(seed=3)
     multi = np.clip(targets + np.roll(targets, 1, axis=1), 0, 1)  # two labels per clip
-    from brainscore_audio.downstream import Fold
-
     folds = [Fold("fold00", ("fold02",), "fold01", "fold00")]
     result = run_protocol(layers, split_of, multi, folds, "multilabel", ["mAP", "d_prime"],
                           grid=DEFAULT_GRID[:2], settings=FAST, progress=False)

@@ -7,7 +7,14 @@ folder; ``benchmark run --task-dir``) and the leaderboard aggregates ``downstrea
 
 from ..registry import benchmarks
 from .benchmark import HEARTaskBenchmark, task_benchmark
-from .config import DEFAULT_GRID, ProbeConfig, TrainingSettings
+from .config import (
+    DEFAULT_GRID,
+    DEFAULT_OPTIONS,
+    HEAR_RUNNER_OPTIONS,
+    ProbeConfig,
+    ProtocolOptions,
+    TrainingSettings,
+)
 from .metrics import METRICS
 from .overall import register_aggregators, zscore_overall
 from .task import Fold, HEARTask, load_task
@@ -32,7 +39,8 @@ def __getattr__(name: str):
 
 
 __all__ = [
-    "DEFAULT_GRID", "METRICS", "TASK_PREFIX", "Fold", "HEARTask", "HEARTaskBenchmark", "ProbeConfig",
-    "ProtocolResult", "TaskWriter", "TrainingSettings", "load_task", "run_protocol",
+    "DEFAULT_GRID", "DEFAULT_OPTIONS", "HEAR_RUNNER_OPTIONS", "METRICS", "TASK_PREFIX", "Fold",
+    "HEARTask", "HEARTaskBenchmark", "ProbeConfig", "ProtocolOptions", "ProtocolResult",
+    "TaskWriter", "TrainingSettings", "load_task", "run_protocol",
     "task_benchmark", "train_probe", "zscore_overall",
 ]

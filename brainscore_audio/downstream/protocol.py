@@ -1,15 +1,17 @@
-"""The HEAR protocol over folds: per-layer PCA, grid search on the first fold, the winner
-trained on every fold, test metrics averaged over folds (METHODS.md section 6)."""
+"""The probe protocol over folds: per-layer PCA, grid search on the first fold, the winner
+trained on every fold, test metrics averaged over folds (docs/benchmarks/downstream.md)."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 from .. import progress as progress_bars
+from .config import DEFAULT_OPTIONS, ProtocolOptions
 from .metrics import METRICS
 from .probe import (
     DEFAULT_GRID,
@@ -17,6 +19,7 @@ from .probe import (
     ProbeConfig,
     TrainedProbe,
     TrainingSettings,
+    seeded_stream,
     torch_threads,
     train_probe,
 )
@@ -30,8 +33,10 @@ class ProtocolResult:
     Attributes:
         score: mean over folds of the test primary metric (the task score).
         per_fold: ``{fold: {metric: test value}}`` for every metric of the task.
-        grid: one summary per grid point (validation score on the first fold, epochs).
-        chosen: the winning grid point.
+        grid: one summary per grid point tried, in the order tried (validation score and loss
+            on the first fold, epochs).
+        chosen: the winning grid point, with ``tied_at_best``: the labels of every point that
+            reached the best validation score.
         layer_weights: ``{fold: [|w_i| / sum |w_j|, ...]}`` in layer order.
         pca: what the per-layer PCA did.
         sizes: ``{fold: {"train": n, "valid": n, "test": n}}``.
@@ -53,60 +58,77 @@ class ProtocolResult:
 
 
 def reduce_layers(layers: Mapping[str, np.ndarray], train_rows: np.ndarray,
-                  target_dim: int | None = None) -> tuple[np.ndarray, dict]:
-    """Stack layers into ``(n, n_layers, d)``, reducing each larger layer to ``d`` by PCA fitted
-    on ``train_rows`` only.
+                  rule: str = "if-sizes-differ") -> tuple[np.ndarray, dict]:
+    """Stack layers into ``(n, n_layers, d)`` for the probe.
 
-    ``d`` is the smallest layer size (capped at the number of training clips). Layers already of
-    size ``d`` pass unchanged. PCA: centre with the training mean, eigenvectors of the training
-    covariance, largest first, each with its largest-magnitude loading made positive.
+    ``rule="if-sizes-differ"`` (Pepino et al., ``DynamicPCA`` in mrpep/braindnn): when the
+    layers are not all of one size, every layer (the smallest too) is reduced by PCA to
+    ``d = min(training clips, smallest layer size)``; when they are (one layer included), they
+    enter raw, whatever their size and offset. ``rule="always"``: every layer is reduced to that
+    ``d`` even when the sizes are equal. PCA is fitted on ``train_rows`` only (scikit-learn's
+    ``PCA``, exact SVD; it centres with the training mean and keeps the ``d`` largest
+    components).
 
     Returns:
-        (stacked float32 array, description of what was reduced)
+        (stacked float32 array, description of what was done)
     """
-    sizes = {name: values.shape[1] for name, values in layers.items()}
-    target = min(sizes.values()) if target_dim is None else target_dim
-    target = min(target, len(train_rows))
-    stacked, reduced = [], []
-    for name, values in layers.items():
-        values = np.asarray(values, dtype=np.float32)
-        if values.shape[1] == target:
-            stacked.append(values)
-            continue
-        reduced.append(name)
-        stacked.append(_pca(values, train_rows, target))
-    return np.stack(stacked, axis=1), {"target_dim": int(target), "layer_dims": sizes,
-                                        "reduced_layers": reduced,
-                                        "fit_on": "training split of each fold"}
+    sizes = {name: int(values.shape[1]) for name, values in layers.items()}
+    target = min(min(sizes.values()), len(train_rows))
+    reduce = rule == "always" or len(set(sizes.values())) > 1
+    stacked = [_pca(values, train_rows, target) if reduce else np.asarray(values, np.float32)
+               for values in layers.values()]
+    return np.stack(stacked, axis=1), {
+        "rule": rule, "layer_dims": sizes,
+        "target_dim": int(target) if reduce else min(sizes.values()),
+        "reduced_layers": list(layers) if reduce else [], "fit_on": "training split of each fold"}
 
 
 def _pca(values: np.ndarray, train_rows: np.ndarray, n_components: int) -> np.ndarray:
-    train = values[train_rows].astype(np.float64)
-    mean = train.mean(axis=0)
-    centred = train - mean
-    covariance = centred.T @ centred / max(len(train) - 1, 1)
-    eigenvalues, eigenvectors = np.linalg.eigh(covariance)
-    components = eigenvectors[:, ::-1][:, :n_components]
-    signs = np.sign(components[np.abs(components).argmax(axis=0), np.arange(n_components)])
-    components *= np.where(signs == 0, 1.0, signs)
-    return ((values.astype(np.float64) - mean) @ components).astype(np.float32)
+    """``(n, dim)`` -> ``(n, n_components)`` float32, PCA fitted on ``values[train_rows]``."""
+    from sklearn.decomposition import PCA
+
+    values = np.asarray(values, dtype=np.float64)
+    pca = PCA(n_components=n_components, svd_solver="full").fit(values[train_rows])
+    return pca.transform(values).astype(np.float32)
+
+
+def grid_order(grid: Sequence[ProbeConfig], points: int | None, seed: int) -> list[ProbeConfig]:
+    """The grid points to try, in the order tried: all of them in grid order (``points`` None),
+    or ``points`` of them drawn at random with ``seed`` (numpy ``default_rng(seed)``)."""
+    if points is None:
+        return list(grid)
+    order = np.random.default_rng(seed).permutation(len(grid))[:points]
+    return [grid[int(i)] for i in order]
+
+
+def pick_winner(trained: Sequence[TrainedProbe], tie_break: str) -> int:
+    """Index of the grid point with the best validation score; ties by ``tie_break``
+    (``"valid-loss"``: lowest validation loss, then the order tried; ``"grid-order"``: the
+    first tried)."""
+    scores = np.array([t.valid_score for t in trained])
+    tied = np.flatnonzero(scores == scores.max())
+    if tie_break == "valid-loss":
+        return int(min(tied, key=lambda i: (trained[i].valid_loss, i)))
+    return int(tied[0])
 
 
 def run_protocol(
     layers: Mapping[str, np.ndarray], split_of: Sequence[str], targets: np.ndarray,
     folds: Sequence[Fold], prediction_type: str, evaluation: Sequence[str], *,
     grid: Sequence[ProbeConfig] = DEFAULT_GRID, settings: TrainingSettings = DEFAULT_SETTINGS,
-    seed: int = 0, device: str = "cpu", progress: bool = True,
+    options: ProtocolOptions = DEFAULT_OPTIONS, seed: int = 0, device: str = "cpu",
+    progress: bool = True,
 ) -> ProtocolResult:
-    """Score embeddings on a task.
+    """Score embeddings on a task with one probe seed (``options.probe_seeds`` is the caller's).
 
     Args:
         layers: ``{layer: (n_clips, dim)}`` time-mean embeddings, in depth order.
         split_of: ``(n_clips,)`` the split name of each clip.
         targets: ``(n_clips, n_classes)`` binary targets (one-hot when multiclass).
-        folds: from :meth:`HEARTask.folds`; the grid is searched on the first.
+        folds: in the order to run them; the grid is searched on the first.
         evaluation: metric names (:data:`METRICS`); the first is primary (model selection,
             early stopping and the score).
+        options: PCA rule, grid points, tie break and seeding (:class:`ProtocolOptions`).
     """
     split_of = np.asarray(split_of)
     primary = evaluation[0]
@@ -116,37 +138,43 @@ def run_protocol(
     sizes: dict[str, dict[str, int]] = {}
     grid_summary: list[dict] = []
     chosen: TrainedProbe | None = None
+    tied: list[str] = []
     pca_info: dict = {}
     timings = {"grid_s": 0.0, "folds_s": 0.0}
-    for index, fold in enumerate(folds):
-        rows = {"train": np.flatnonzero(np.isin(split_of, fold.train)),
-                "valid": np.flatnonzero(split_of == fold.valid),
-                "test": np.flatnonzero(split_of == fold.test)}
-        sizes[fold.name] = {k: len(v) for k, v in rows.items()}
-        x, pca_info = reduce_layers(layers, rows["train"])
-        data = {k: (x[v], targets[v]) for k, v in rows.items()}
-        start = time.perf_counter()
-        with torch_threads(settings.threads):
+    tried = grid_order(grid, options.grid_points, seed)
+    stream = seeded_stream(seed, device) if options.seeding == "per-task" else nullcontext()
+    with stream as randomness, torch_threads(settings.threads):
+        for index, fold in enumerate(folds):
+            rows = {"train": np.flatnonzero(np.isin(split_of, fold.train)),
+                    "valid": np.flatnonzero(split_of == fold.valid),
+                    "test": np.flatnonzero(split_of == fold.test)}
+            sizes[fold.name] = {k: len(v) for k, v in rows.items()}
+            x, pca_info = reduce_layers(layers, rows["train"], options.pca)
+            data = {k: (x[v], targets[v]) for k, v in rows.items()}
+            train = dict(prediction_type=prediction_type, metric=metric, settings=settings,
+                         device=device, randomness=randomness)
+            start = time.perf_counter()
             if index == 0:
                 trained = [train_probe(*data["train"], *data["valid"], config=config,
-                                       prediction_type=prediction_type, metric=metric,
-                                       settings=settings, seed=seed, device=device)
-                           for config in progress_bars.bar(grid, desc="probe grid", unit="config",
-                                                           show=progress)]
+                                       seed=seed, **train)
+                           for config in progress_bars.bar(tried, desc="probe grid",
+                                                           unit="config", show=progress)]
                 grid_summary = [t.summary() for t in trained]
-                chosen = probe = trained[int(np.argmax([t.valid_score for t in trained]))]
-                timings["grid_s"] = time.perf_counter() - start  # first best wins ties
+                chosen = probe = trained[pick_winner(trained, options.tie_break)]
+                best = max(t.valid_score for t in trained)
+                tied = [t.config.label() for t in trained if t.valid_score == best]
+                timings["grid_s"] = time.perf_counter() - start
             else:
                 probe = train_probe(*data["train"], *data["valid"], config=chosen.config,
-                                    prediction_type=prediction_type, metric=metric,
-                                    settings=settings, seed=seed + index, device=device)
+                                    seed=seed + index, **train)
                 timings["folds_s"] += time.perf_counter() - start
             probabilities = probe.predict(data["test"][0])
-        per_fold[fold.name] = {name: float(METRICS[name](probabilities, data["test"][1]))
-                               for name in evaluation}
-        weights[fold.name] = probe.layer_weights().tolist()
+            per_fold[fold.name] = {name: float(METRICS[name](probabilities, data["test"][1]))
+                                   for name in evaluation}
+            weights[fold.name] = probe.layer_weights().tolist()
     score = float(np.mean([values[primary] for values in per_fold.values()]))
     return ProtocolResult(
         score=score, primary_metric=primary, per_fold=per_fold, grid=grid_summary,
-        chosen={**asdict(chosen.config), "label": chosen.config.label()}, layer_weights=weights,
+        chosen={**asdict(chosen.config), "label": chosen.config.label(),
+                "tied_at_best": tied}, layer_weights=weights,
         pca=pca_info, sizes=sizes, timings={k: round(v, 3) for k, v in timings.items()})
