@@ -1,4 +1,4 @@
-"""The downstream probe: learned layer weights, then an MLP (METHODS.md section 6).
+"""The downstream probe: learned layer weights, then an MLP (docs/benchmarks/downstream.md).
 
 Input per clip: ``(n_layers, dim)`` time-mean embeddings (already PCA-reduced to one size).
 The probe mixes layers with weights ``|w_i| / sum_j |w_j|`` (all ``w_i`` start at 1), then runs
