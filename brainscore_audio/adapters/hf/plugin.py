@@ -18,7 +18,10 @@ from pathlib import Path
 import yaml
 
 from ...errors import UserError
-from .model import HFModel
+from .model import HFModel, random_weights_requested
+
+#: Optional reduced architecture of a hub plugin folder for checks in random-weights mode.
+VALIDATE_CONFIG = "config-validate.json"
 
 
 def hub_model(plugin_file: str, identifier: str, random_weights: bool | None = None,
@@ -26,7 +29,11 @@ def hub_model(plugin_file: str, identifier: str, random_weights: bool | None = N
     """An :class:`HFModel` described by the plugin folder of ``plugin_file``.
 
     ``random_weights=None`` follows ``BRAINSCORE_AUDIO_RANDOM_WEIGHTS``; ``True`` is the
-    untrained twin.
+    untrained twin. A folder whose model cannot be built on a CI machine (a 7B audio LLM: 34 GB
+    of float32 weights) may add ``config-validate.json``, the same ``model_type`` in a reduced
+    size: in random-weights mode (and only there) the model is built from it, so
+    ``benchmark validate`` exercises the family's whole code path; its ``checkpoint`` and
+    ``version`` say "reduced". Such a folder registers no untrained twin.
     """
     folder = Path(plugin_file).resolve().parent
     metadata = _read(folder / "metadata.yaml", yaml.safe_load)
@@ -34,6 +41,18 @@ def hub_model(plugin_file: str, identifier: str, random_weights: bool | None = N
     if not isinstance(repo_id, str) or "/" not in repo_id:
         raise UserError(f"{folder / 'metadata.yaml'}: 'checkpoint' must be the hub repo id "
                         f"(<org>/<name>), got {repo_id!r}")
+    reduced = folder / VALIDATE_CONFIG
+    if random_weights is None and random_weights_requested() and reduced.is_file():
+        # Checks without internet of a model too big to build on a CI machine: the same family
+        # in the reduced architecture the folder declares (never for the untrained twin).
+        model = HFModel(repo_id, identifier=identifier, revision=metadata.get("revision"),
+                        config=_read(reduced, json.loads),
+                        preprocessor=_read(folder / "preprocessor_config.json", json.loads),
+                        random_weights=True, seed=seed)
+        model.version = "1+random-reduced"
+        model.checkpoint = (f"random weights (torch seed {seed}) in the reduced architecture "
+                            f"{VALIDATE_CONFIG} of {repo_id}")
+        return model
     return HFModel(repo_id, identifier=identifier, revision=metadata.get("revision"),
                    config=_read(folder / "config.json", json.loads),
                    preprocessor=_read(folder / "preprocessor_config.json", json.loads),
