@@ -73,8 +73,9 @@ def index_links(page_url: str, timeout: float = 60.0) -> dict[str, str]:
                               f"{str(exc).removeprefix(page_url + ': ')})", exc.status,
                               exc.html) from exc
     except UserError as exc:
-        raise UserError(f"{page_url}: cannot read the file index "
-                        f"({str(exc).removeprefix(page_url + ': ')})") from exc
+        cause = exc.__cause__
+        detail = f"{type(cause).__name__}: {cause}" if cause else str(exc)
+        raise UserError(f"{page_url}: cannot read the file index ({detail})") from exc
     text = body.decode("utf-8", errors="replace")
     links: dict[str, str] = {}
     for href, label in _ANCHOR.findall(text):
@@ -162,9 +163,9 @@ def _crawl(base_url: str, folder: str, descend: Callable[[str], bool],
     url = base_url + folder
     try:
         body, kind = read_url(url, timeout)
-    except UserError:
+    except DownloadRefused:
         if depth == 0:
-            return {}
+            return {}  # not a listing (an S3 endpoint answers 403/404 here)
         raise
     if "html" not in kind.lower() and not looks_like_html(body[:1024]):
         return {}
