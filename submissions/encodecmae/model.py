@@ -1,12 +1,13 @@
 """EnCodecMAE as a model plugin: one class for the released checkpoints (registered by their own
 plugin folders, each declaring its download in ``metadata.yaml``) and the untrained twins of the
-three sizes (torch seed 0, offline); downloading, checking and the random-weights mode come
-from ``brainscore_audio.weights.DownloadedModel``.
+released architectures (torch seed 0, offline); downloading, checking and the random-weights mode
+come from ``brainscore_audio.weights.DownloadedModel``.
 
 Clips are encoded in 4 s chunks (the authors' ``extract_features_from_array``: the length their
 models were trained on) whose frames are concatenated; as there, a last chunk of 2048 samples or
-fewer is dropped, and a clip that short is zero-padded to 2049 samples. Layers (13.25 ms frames):
-``input`` (projected mel bands plus scaled position encodings) and ``layer1``..``layerN``.
+fewer is dropped, and a clip that short is zero-padded to 2049 samples. Layers: ``input``
+(projected input frames plus scaled position encodings) and ``layer1``..``layerN``; frames every
+13.25 ms (mel256 models: Kaldi fbank hop of 318 samples) or 13.33 ms (ec-ec: EnCodec's 320).
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ class EncodecMAE(DownloadedModel):
 
     Args:
         identifier: the registered id.
-        architecture: the encoder's size: ``"small"``, ``"base"``, ``"large"`` (the released
-            ones) or a ``network.Architecture``.
+        architecture: the released mel256 sizes ``"small"``, ``"base"``, ``"large"``, the
+            EnCodec-input ``"ec_base"``, or a ``network.Architecture``.
         weights: the checkpoint's download (``None``: untrained, seeded).
         weights_dir: where downloads go (default ``<data dir>/weights``).
     """
@@ -45,7 +46,7 @@ class EncodecMAE(DownloadedModel):
         if isinstance(architecture, str):
             architecture = getattr(network, architecture.upper())
         self.architecture = architecture
-        self.hop_seconds = network.HOP / network.SAMPLE_RATE
+        self.hop_seconds = architecture.hop_samples / network.SAMPLE_RATE
         self.layers = ["input"] + [f"layer{i}" for i in range(1, architecture.layers + 1)]
         self.default_layers = evenly_spaced_layers(self.layers, 12) if len(self.layers) > 14 \
             else list(self.layers)
@@ -78,9 +79,12 @@ class EncodecMAE(DownloadedModel):
             chunk = audio[:, start:start + CHUNK_SAMPLES]
             if chunk.shape[1] <= MIN_CHUNK:
                 continue
-            features = torch.from_numpy(fbank(chunk)).to(self._device)
+            if self.architecture.front_end == "encodec":
+                inputs = torch.from_numpy(np.ascontiguousarray(chunk, np.float32))
+            else:
+                inputs = torch.from_numpy(fbank(chunk))
             with torch.inference_mode():
-                outputs = self._network(features, chunk.shape[1])
+                outputs = self._network(inputs.to(self._device), chunk.shape[1])
             for piece, index in zip(pieces, indices, strict=True):
                 piece.append(outputs[index].float().cpu().numpy())
         return {name: Activations(np.concatenate(piece, axis=1), self.hop_seconds)
@@ -89,5 +93,5 @@ class EncodecMAE(DownloadedModel):
 
 def release_model(plugin_file: str, identifier: str, size: str) -> EncodecMAE:
     """The EnCodecMAE release declared by the ``weights`` of the plugin folder of
-    ``plugin_file``; ``size`` is ``"small"``, ``"base"`` or ``"large"``."""
+    ``plugin_file``; ``size`` is ``"small"``, ``"base"``, ``"large"`` or ``"ec_base"``."""
     return EncodecMAE(identifier, size, PublishedWeights.of_plugin(plugin_file))

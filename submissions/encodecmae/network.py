@@ -11,7 +11,11 @@ scaling) with a 637-sample (26.56 ms) Hann window every 318 samples (13.28 ms, K
 both to whole samples), pre-emphasis 0.97, DC removal, 1024-point FFT, 256 mel bands 20 Hz-12 kHz,
 natural log, normalised as ``(fbank + 6.12) / 4.82``; computed by transformers' numpy Kaldi path.
 
-Encoder: a linear projection of the 256 bands to ``model_dim``, plus sinusoidal position
+ec-ec models read the waveform with the frozen EnCodec 24 kHz encoder instead (Defossez et al.
+2022; transformers' ``EncodecEncoder``, which has the ``encodec`` package's layers: 128 dims every
+320 samples, 13.3 ms), whose weights the checkpoint carries.
+
+Encoder: a linear projection of the 256 bands (or 128 EnCodec dims) to ``model_dim``, plus sinusoidal position
 encodings times a learnt scale, then ``layers`` ResiDual transformer layers (Xie et al. 2023: two
 streams, a post-normed one that feeds attention and the feed-forward block, and an un-normalised
 sum of their outputs). Attention has no biases and interleaves heads in the channel axis
@@ -51,6 +55,17 @@ class Architecture:
     heads: int = 12
     ff_dim: int = 4096
     n_mels: int = 256
+    front_end: str = "mel"  # "mel" (256-band fbank) or "encodec" (EnCodec 24 kHz encoder)
+
+    @property
+    def input_dim(self) -> int:
+        """Dims per input frame: the mel bands, or EnCodec's 128 latent dims."""
+        return ENCODEC_DIM if self.front_end == "encodec" else self.n_mels
+
+    @property
+    def hop_samples(self) -> int:
+        """Samples between frames: 318 (Kaldi fbank) or 320 (EnCodec's stride)."""
+        return FEATURE_HOP if self.front_end == "encodec" else HOP
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -59,6 +74,8 @@ class Architecture:
 SMALL = Architecture(layers=5)
 BASE = Architecture()
 LARGE = Architecture(model_dim=1024, layers=20)
+EC_BASE = Architecture(front_end="encodec")
+ENCODEC_DIM = 128
 
 
 def fbank(audio: np.ndarray, n_mels: int = 256) -> np.ndarray:
@@ -142,13 +159,18 @@ class ResiDualLayer(nn.Module):
 
 
 class EncodecMAEEncoder(nn.Module):
-    """``forward(features, n_samples)`` with ``features`` (batch, frames, 256) from :func:`fbank`
-    -> list of (batch, frames, model_dim): the transformer's input and each layer's output."""
+    """``forward(inputs, n_samples)`` -> list of (batch, frames, model_dim): the transformer's
+    input and each layer's output."""
 
     def __init__(self, arch: Architecture = BASE) -> None:
         super().__init__()
         self.arch = arch
-        self.projection = nn.Linear(arch.n_mels, arch.model_dim)
+        if arch.front_end == "encodec":
+            from transformers import EncodecConfig
+            from transformers.models.encodec.modeling_encodec import EncodecEncoder
+
+            self.encodec = EncodecEncoder(EncodecConfig())  # the 24 kHz model's configuration
+        self.projection = nn.Linear(arch.input_dim, arch.model_dim)
         self.positional_encoder = PositionalEncoder()
         self.feed_forward = nn.Sequential(nn.Linear(arch.model_dim, arch.ff_dim), nn.ReLU(),
                                           nn.Linear(arch.ff_dim, arch.model_dim))
@@ -156,8 +178,12 @@ class EncodecMAEEncoder(nn.Module):
                                     for _ in range(arch.layers))
         self.final_norm = nn.LayerNorm(arch.model_dim)
 
-    def forward(self, features: torch.Tensor, n_samples: int) -> list[torch.Tensor]:
-        x = self.positional_encoder(self.projection(features))
+    def forward(self, inputs: torch.Tensor, n_samples: int) -> list[torch.Tensor]:
+        """``inputs``: :func:`fbank` features (batch, frames, 256), or for the EnCodec front end
+        the waveform (batch, samples) at 24 kHz."""
+        if self.arch.front_end == "encodec":
+            inputs = self.encodec(inputs[:, None]).transpose(1, 2)  # (batch, frames, 128)
+        x = self.positional_encoder(self.projection(inputs))
         valid = n_samples // FEATURE_HOP
         key_bias = None
         if valid < x.shape[1]:  # the authors' padding mask: frames past n // 320 are not keys
@@ -185,6 +211,9 @@ class EncodecMAEEncoder(nn.Module):
                 names[source + name] = own + name
         names["visible_encoder.final_norm.weight"] = "final_norm.weight"
         names["visible_encoder.final_norm.bias"] = "final_norm.bias"
+        if self.arch.front_end == "encodec":
+            for own in self.encodec.state_dict():
+                names[ENCODEC_PREFIX + encodec_package_name(own)] = "encodec." + own
         return names
 
     def load_release_state(self, state: dict[str, torch.Tensor]) -> None:
@@ -211,6 +240,21 @@ class EncodecMAEEncoder(nn.Module):
         for name in ("0.weight", "0.bias", "2.weight", "2.bias"):  # the shared block's own name
             renamed[f"feed_forward.{name}"] = renamed[f"layers.0.ff_layer.{name}"]
         self.load_state_dict(renamed, strict=True)
+
+
+#: Where a checkpoint keeps the EnCodec encoder: WavEncoder.encoder (the authors' EncodecEncoder)
+#: .model (the encodec package's SEANetEncoder), whose own layers are ``model.<i>``.
+ENCODEC_PREFIX = "wav_encoder.encoder.model."
+
+
+def encodec_package_name(own: str) -> str:
+    """The ``encodec`` package's name of a transformers ``EncodecEncoder`` tensor:
+    ``layers.<i>`` is ``model.<i>``, each conv sits one ``.conv`` deeper, and weight norm is
+    stored as ``weight_g``/``weight_v``."""
+    name = "model." + own[len("layers."):]
+    name = name.replace(".conv.parametrizations.weight.original0", ".conv.conv.weight_g")
+    name = name.replace(".conv.parametrizations.weight.original1", ".conv.conv.weight_v")
+    return name.replace(".conv.bias", ".conv.conv.bias")
 
 
 def frames(n_samples: int) -> int:

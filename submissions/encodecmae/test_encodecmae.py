@@ -15,6 +15,7 @@ from brainscore_audio_submissions.encodecmae.checks import encoder_release_layou
 from brainscore_audio_submissions.encodecmae.model import EncodecMAE
 from brainscore_audio_submissions.encodecmae.network import (
     BASE,
+    EC_BASE,
     LARGE,
     MEL_MEAN,
     MEL_STD,
@@ -22,6 +23,7 @@ from brainscore_audio_submissions.encodecmae.network import (
     Architecture,
     EncodecMAEEncoder,
     InterleavedAttention,
+    encodec_package_name,
     fbank,
     frames,
     sinusoids,
@@ -92,11 +94,12 @@ def test_residual_streams_with_silent_blocks():
 
 
 @pytest.mark.parametrize(("arch", "dim", "layers"), [(SMALL, 768, 5), (BASE, 768, 10),
-                                                     (LARGE, 1024, 20)])
+                                                     (LARGE, 1024, 20), (EC_BASE, 768, 10)])
 def test_encoder_takes_the_released_layout(arch, dim, layers):
     with torch.device("meta"):
         encoder = EncodecMAEEncoder(arch)
-    assert encoder_release_layout(encoder) == release_layout(dim, layers)
+    encodec = arch.front_end == "encodec"
+    assert encoder_release_layout(encoder) == release_layout(dim, layers, encodec=encodec)
     first = encoder.layers[0].ff_layer
     assert all(layer.ff_layer is first for layer in encoder.layers)  # one shared block
 
@@ -121,6 +124,33 @@ def _serve(tmp_path, http_server, state: dict, name: str) -> str:
     torch.save({"imports": "encodecmae", "config": "MODEL_DIM=24", "state_dict": state},
                served / name)
     return f"{http_server(served)}/{name}"
+
+
+def test_encodec_tensors_carry_the_encodec_package_names():
+    assert encodec_package_name("layers.0.conv.parametrizations.weight.original0") == \
+        "model.0.conv.conv.weight_g"
+    assert encodec_package_name("layers.4.block.3.conv.parametrizations.weight.original1") == \
+        "model.4.block.3.conv.conv.weight_v"
+    assert encodec_package_name("layers.1.shortcut.conv.bias") == "model.1.shortcut.conv.conv.bias"
+    assert encodec_package_name("layers.13.lstm.weight_ih_l1") == "model.13.lstm.weight_ih_l1"
+
+
+def test_ec_ec_release_reads_the_waveform_through_its_encodec_encoder(tmp_path, http_server):
+    arch = Architecture(model_dim=24, layers=2, heads=2, ff_dim=32, front_end="encodec")
+    source, state = _release_state(arch)
+    assert "wav_encoder.encoder.model.model.13.lstm.weight_hh_l0" in state
+    url = _serve(tmp_path, http_server, state, "ec-ec-test.pt")
+    model = EncodecMAE("ecmae-test", arch, PublishedWeights(url, None, "test"),
+                       weights_dir=tmp_path / "w")
+    audio = np.random.default_rng(0).uniform(-0.3, 0.3, (2, 12_345)).astype(np.float32)
+    out = model.embed(audio, ["input", "layer2"])
+    with torch.no_grad():
+        expected = source(torch.from_numpy(audio), 12_345)
+        encodec = source.encodec(torch.from_numpy(audio)[:, None])
+    assert encodec.shape == (2, 128, math.ceil(12_345 / 320))
+    np.testing.assert_allclose(out["layer2"].values, expected[2].numpy(), atol=1e-5)
+    assert out["layer2"].hop_seconds == 320 / 24_000
+    assert out["layer2"].values.shape == (2, 39, 24)
 
 
 def test_release_checkpoint_downloads_and_loads_exactly(tmp_path, http_server):
