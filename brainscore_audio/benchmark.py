@@ -58,6 +58,9 @@ class Benchmark(ABC):
         bibtex: citations of the data and method papers.
         uses_device: True when scoring itself runs on :attr:`device` (e.g. downstream probes);
             a distributed run then sends its scoring jobs with ``--device cuda`` to GPU workers.
+        simulated: True when the brain data are simulated (a check of the pipeline against a
+            planted truth, not a measurement of a brain); records, the leaderboard table and
+            the site say so.
 
     Set by the harness before scoring:
         device: the run's ``--device`` (``"cpu"`` or ``"cuda"``), for benchmarks that train
@@ -71,6 +74,7 @@ class Benchmark(ABC):
     description: str = ""
     bibtex: str = ""
     uses_device: bool = False
+    simulated: bool = False
     device: str = "cpu"
 
     @property

@@ -7,11 +7,20 @@ rate. Everything else (resampling, batching, pooling, caching, scoring) is the h
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
+
+#: Set to 1 to build pretrained (download) models with seeded random weights in their real
+#: architecture: for ``benchmark validate`` and tests on machines without internet, never for
+#: scores. A model built that way carries :data:`RANDOM_WEIGHTS_SUFFIX` in its identifier, so
+#: its records can never pass as the pretrained model's (``leaderboard build`` refuses them).
+RANDOM_WEIGHTS_ENV = "BRAINSCORE_AUDIO_RANDOM_WEIGHTS"
+RANDOM_WEIGHTS_SUFFIX = "+random-weights"
 
 
 @dataclass(frozen=True)
@@ -38,7 +47,11 @@ class AudioModel(ABC):
         layers: every readable layer, in depth order (input side first).
         default_layers: the subset scored by default (about 10-13 evenly spaced layers plus the
             last, METHODS.md section 1), in depth order.
-        checkpoint: an identifier or hash of the weights, where known (recorded in scores).
+        checkpoint: the weights the activations come from, recorded in every score:
+            ``"<hub repo>@<40-hex commit>"``, ``"<file> sha256:<hex>"``, a wheel file, or
+            ``None`` for fixed filters. Known at construction where the plugin declares it
+            (``revision`` / ``weights.sha256`` in metadata.yaml); a download whose hash is not
+            published sets it in :meth:`load`, and the harness records the value after loading.
     """
 
     identifier: str
@@ -68,9 +81,43 @@ class AudioModel(ABC):
             ``values`` is ``(batch, frames, dim)`` float32 and finite.
         """
 
-    def describe(self) -> str:
-        """One line for ``benchmark list models``."""
-        return f"{self.sample_rate} Hz, {len(self.layers)} layers ({len(self.default_layers)} scored)"
+
+def random_weights_requested() -> bool:
+    """True when :data:`RANDOM_WEIGHTS_ENV` is set to 1/true/yes."""
+    return os.environ.get(RANDOM_WEIGHTS_ENV, "").strip().lower() in ("1", "true", "yes")
+
+
+def random_weights_identifier(identifier: str) -> str:
+    """The identifier a model built in random-weights mode carries: ``<id>+random-weights``."""
+    return identifier + RANDOM_WEIGHTS_SUFFIX
+
+
+@contextmanager
+def declared_weights() -> Iterator[None]:
+    """Build models as their ids declare them: random-weights mode off inside the block."""
+    previous = os.environ.pop(RANDOM_WEIGHTS_ENV, None)
+    try:
+        yield
+    finally:
+        if previous is not None:
+            os.environ[RANDOM_WEIGHTS_ENV] = previous
+
+
+def declared_identity(model_id: str) -> tuple[str, str | None] | None:
+    """``(version, checkpoint)`` the installed plugin of ``model_id`` declares (constructed, never
+    loaded), or None when the id is not registered here (or only through a prefix family such as
+    ``hf:``, whose weights nothing declares). A constructor that fails gives None as well."""
+    from . import registry
+
+    registry.discover_plugins()
+    if model_id not in registry.models.entries:
+        return None
+    try:
+        with declared_weights():
+            model = registry.models.make(model_id)
+    except Exception:  # noqa: BLE001 - a broken third-party constructor: nothing to compare
+        return None
+    return str(model.version), model.checkpoint
 
 
 def evenly_spaced_layers(layers: Sequence[str], count: int = 12) -> list[str]:

@@ -2,10 +2,15 @@
 
 A record holds everything METHODS.md section 7 asks for, so a number can be traced to its
 recipe. Its schema is part of the leaderboard contract (``RECORD_SCHEMA_VERSION``).
+
+A record never holds a number that is not one: ``raw`` is finite (a pair whose score is NaN or
+infinite gets no record), secondary values that are undefined are ``null``, and a file holding
+the JSON constants ``NaN``/``Infinity`` is refused on reading.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from datetime import datetime
@@ -13,13 +18,23 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from . import atomic
 from .cache import safe_name
 from .errors import UserError
 
-RECORD_SCHEMA_VERSION = 1
+RECORD_SCHEMA_VERSION = 2
+#: Record schema versions :func:`read_record` reads (1 is read as 2: the same fields, without
+#: the guarantee that ``raw`` is finite, which reading checks).
+READABLE_RECORD_SCHEMAS = (1, 2)
 
 
 class _Strict(BaseModel):
@@ -29,13 +44,24 @@ class _Strict(BaseModel):
 class BenchmarkRef(_Strict):
     id: str = Field(description="benchmark identifier, e.g. nh2015.voxel-ridge")
     version: int = Field(description="benchmark version; bumped when its scores would change")
+    simulated: bool = Field(False, description="the brain data are simulated (a pipeline check, "
+                                               "not a measurement of a brain)")
 
 
 class ModelRef(_Strict):
     id: str = Field(description="model identifier, e.g. wav2vec2-base")
     version: str = Field(description="plugin version (or content hash of precomputed activations)")
-    checkpoint: str | None = Field(None, description="weights id or hash, where known")
+    checkpoint: str | None = Field(
+        None, description="the weights the activations came from: '<hub repo>@<commit>', "
+                          "'<file> sha256:<hex>', a wheel file, or null for fixed filters")
     source: Literal["plugin", "precomputed"] = "plugin"
+
+    def key(self) -> str:
+        """What makes two scores of this model comparable: ``<id>@<version>``, plus
+        ``#<first 12 hex of sha256(checkpoint)>`` when there is a checkpoint. Leaderboard
+        entries and record file names are keyed on it."""
+        key = f"{self.id}@{self.version}"
+        return key + f"#{checkpoint_tag(self.checkpoint)}" if self.checkpoint else key
 
 
 class StimulusSetRef(_Strict):
@@ -62,16 +88,19 @@ class ScoreRecord(_Strict):
     ceiling (see each benchmark's documentation for what its ceiling is).
     """
 
-    record_schema_version: Literal[1] = RECORD_SCHEMA_VERSION
+    record_schema_version: Literal[2] = RECORD_SCHEMA_VERSION
     benchmark: BenchmarkRef
     model: ModelRef
     stimulus_set: StimulusSetRef
-    raw: float
+    raw: float = Field(description="the headline number; always finite")
     ceiled: float | None = None
     ceiling: float | None = None
     error: float | None = Field(None, description="standard error over subjects (or folds)")
-    per_subject: dict[str, float] = {}
-    per_layer: dict[str, float] = {}
+    per_subject: dict[str, float | None] = Field(
+        {}, description="subject -> value on the scale of raw (null: undefined for it)")
+    per_layer: dict[str, float | None] = Field(
+        {}, description="layer -> score had only that layer been offered (null: the layer "
+                        "could not be scored; the benchmark's details say why)")
     chosen_layers: list[str] = []
     layers_scored: list[str] = []
     pooling: str
@@ -81,15 +110,45 @@ class ScoreRecord(_Strict):
     artefacts: dict[str, str] = Field({}, description="name -> file beside the record")
     provenance: Provenance
 
+    @model_validator(mode="before")
+    @classmethod
+    def _upgrade(cls, data: Any) -> Any:
+        """Schema 1 records have the same fields: read them as schema 2."""
+        if isinstance(data, dict) and data.get("record_schema_version") == 1:
+            data = {**data, "record_schema_version": RECORD_SCHEMA_VERSION}
+        return data
+
+    @field_validator("raw")
+    @classmethod
+    def _finite_raw(cls, value: float) -> float:
+        if not math.isfinite(value):
+            raise ValueError(f"raw is {value}; a record holds a finite score")
+        return value
+
     @field_validator("ceiled", "ceiling", "error")
     @classmethod
     def _nan_to_none(cls, value: float | None) -> float | None:
         return None if value is not None and not math.isfinite(value) else value
 
+    @field_validator("per_subject", "per_layer")
+    @classmethod
+    def _undefined_to_none(cls, values: dict[str, float | None]) -> dict[str, float | None]:
+        return {k: None if v is None or not math.isfinite(v) else v for k, v in values.items()}
 
-def record_stem(model_id: str, benchmark_id: str) -> str:
-    """File stem of a record: ``<model>__<benchmark>`` with unsafe characters replaced."""
-    return f"{safe_name(model_id)}__{safe_name(benchmark_id)}"
+
+def checkpoint_tag(checkpoint: str) -> str:
+    """12 hex digits naming a checkpoint string (sha256 of it), for keys and file names."""
+    return hashlib.sha256(checkpoint.encode()).hexdigest()[:12]
+
+
+def record_stem(model: ModelRef, benchmark_id: str) -> str:
+    """File stem of a record: ``<model>__v<version>[__<checkpoint tag>]__<benchmark>`` with
+    unsafe characters replaced, so records of two versions or two checkpoints of one model never
+    overwrite each other."""
+    parts = [safe_name(model.id), "v" + safe_name(model.version)]
+    if model.checkpoint:
+        parts.append(checkpoint_tag(model.checkpoint))
+    return "__".join([*parts, safe_name(benchmark_id)])
 
 
 def to_jsonable(value: Any) -> Any:
@@ -114,7 +173,7 @@ def write_record(record: ScoreRecord, output_dir: str | Path,
     The artefacts file is written first, so a record on disk always has its artefacts.
     """
     output_dir = Path(output_dir)
-    stem = record_stem(record.model.id, record.benchmark.id)
+    stem = record_stem(record.model, record.benchmark.id)
     if artefacts:
         name = f"{stem}.artefacts.npz"
         atomic.write_npz(output_dir / name, {k: np.asarray(v) for k, v in artefacts.items()
@@ -126,21 +185,40 @@ def write_record(record: ScoreRecord, output_dir: str | Path,
 
 
 def read_record(path: str | Path) -> ScoreRecord:
-    """Load and validate a record; a malformed file is a one-line :class:`UserError`."""
+    """Load and validate a record; a malformed file is a one-line :class:`UserError`.
+
+    Refused (naming the file): unreadable or invalid JSON, the constants ``NaN``, ``Infinity``
+    or ``-Infinity`` anywhere (JSON has no such numbers; a record writes undefined values as
+    ``null``), a ``raw`` that is null or not finite, and an unknown schema version.
+    """
     path = Path(path)
     try:
-        return ScoreRecord.model_validate_json(path.read_text(encoding="utf-8"))
+        document = json.loads(path.read_text(encoding="utf-8"), parse_constant=_refuse_constant)
     except OSError as exc:
         raise UserError(f"{path}: cannot read score record ({exc.strerror})") from exc
+    except _NonFinite as exc:
+        raise UserError(f"{path}: not a valid score record (it holds {exc.args[0]}; a record "
+                        "holds finite numbers, and null where a value is undefined)") from exc
+    except ValueError as exc:
+        raise UserError(f"{path}: not a valid score record (not JSON: {exc})") from exc
+    version = document.get("record_schema_version") if isinstance(document, dict) else None
+    if isinstance(document, dict) and version not in READABLE_RECORD_SCHEMAS:
+        raise UserError(f"{path}: record_schema_version {version!r} is not one this version of "
+                        f"brainscore-audio reads ({', '.join(map(str, READABLE_RECORD_SCHEMAS))})")
+    try:
+        return ScoreRecord.model_validate(document)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "document"
         raise UserError(f"{path}: not a valid score record ({where}: {first['msg']})") from exc
 
 
-def record_json_schema() -> dict[str, Any]:
-    """JSON Schema of a score record."""
-    return ScoreRecord.model_json_schema()
+class _NonFinite(ValueError):
+    pass
+
+
+def _refuse_constant(name: str) -> float:
+    raise _NonFinite(name)
 
 
 def dumps(obj: Any) -> str:

@@ -1,15 +1,19 @@
 """Scoring models on benchmarks: the harness behind ``benchmark run``.
 
 Benchmarks sharing a stimulus set and pooling get their activations from one extraction.
-A record already in the output folder for the same model and benchmark versions is not
-recomputed (use ``force``), so a killed run resumes where it stopped. The work is a plan of
-extraction and scoring jobs run by an executor (:mod:`brainscore_audio.executors`): in this
+A record already in the output folder is reused only when everything it depends on is the same
+(model version and checkpoint, benchmark version, stimulus-set fingerprint, data checksums);
+otherwise it is recomputed (``force`` recomputes regardless), so a killed run resumes where it
+stopped. A pair whose score is not a finite number gets no record: it fails with one line.
+The work is a plan of extraction and scoring jobs run by an executor
+(:mod:`brainscore_audio.executors`): in this
 process by default, or on a Dask cluster.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,6 +26,7 @@ from .benchmark import Benchmark, Score
 from .errors import UserError
 from .extraction import DEFAULT_BATCH_SIZE
 from .model import AudioModel
+from .plugin_calls import guarded
 from .provenance import git_commit, package_version, platform_summary
 from .records import (
     BenchmarkRef,
@@ -72,9 +77,19 @@ def make_benchmarks(ids: Sequence[str], data_dir: Path | None) -> list[Benchmark
     return [registry.benchmarks.make(i, data_dir=data_dir) for i in ids]
 
 
+class ScoreNotFiniteError(UserError):
+    """A benchmark's headline score is NaN or infinite: the pair fails and gets no record."""
+
+
 def existing_record(output_dir: Path, model: ModelRef, benchmark: Benchmark) -> Path | None:
-    """Path of a valid record for the same model version and benchmark version, if any."""
-    path = output_dir / f"{record_stem(model.id, benchmark.identifier)}.json"
+    """Path of a valid record that can stand for this (model, benchmark) pair, if any.
+
+    It must be of the same model version and checkpoint and benchmark version, and computed on
+    the same stimuli (fingerprint of ids and audio) and data (the benchmark's data checksums):
+    two task folders with the same name, or a data release that changed, never share a record.
+    This loads the benchmark's data (to compare its checksums).
+    """
+    path = output_dir / f"{record_stem(model, benchmark.identifier)}.json"
     if not path.is_file():
         return None
     try:
@@ -83,22 +98,40 @@ def existing_record(output_dir: Path, model: ModelRef, benchmark: Benchmark) -> 
         return None
     same = (record.model.version == model.version and record.model.checkpoint == model.checkpoint
             and record.benchmark.version == benchmark.version)
-    return path if same else None
+    if not same:
+        return None
+    stimuli = benchmark.stimulus_set
+    same_data = (record.stimulus_set.id == stimuli.identifier
+                 and record.stimulus_set.fingerprint == stimuli.fingerprint()
+                 and record.data_checksums == dict(benchmark.data_checksums()))
+    return path if same_data else None
 
 
 def score_and_write(benchmark: Benchmark, activations: StimulusActivations, model: ModelRef,
                     output_dir: Path, device: str, extraction_time: float | None) -> RunOutcome:
-    """Score one benchmark on activations in hand and write its record atomically."""
+    """Score one benchmark on activations in hand and write its record atomically.
+
+    Raises:
+        ScoreNotFiniteError: the score's ``raw`` is NaN or infinite (no record is written).
+    """
     start = time.perf_counter()
-    score: Score = benchmark(activations)
+    with guarded(f"benchmark {benchmark.identifier!r}"):
+        score: Score = benchmark(activations)
     wall = time.perf_counter() - start
+    raw = float(score.raw)
+    if not math.isfinite(raw):
+        reason = score.details.get("reason") if isinstance(score.details, dict) else None
+        raise ScoreNotFiniteError(
+            f"{model.id} on {benchmark.identifier}: the score is {raw}, not a number"
+            + (f" ({reason})" if reason else "") + "; no record written")
     stimuli = benchmark.stimulus_set
     record = ScoreRecord(
-        benchmark=BenchmarkRef(id=benchmark.identifier, version=benchmark.version),
+        benchmark=BenchmarkRef(id=benchmark.identifier, version=benchmark.version,
+                               simulated=bool(getattr(benchmark, "simulated", False))),
         model=model,
         stimulus_set=StimulusSetRef(id=stimuli.identifier, fingerprint=stimuli.fingerprint(),
                                     n_stimuli=len(stimuli)),
-        raw=float(score.raw),
+        raw=raw,
         ceiled=score.ceiled,
         ceiling=score.ceiling,
         error=score.error,
@@ -232,5 +265,6 @@ def run_precomputed(
     return outcomes
 
 
-def _model_ref(model: AudioModel) -> ModelRef:
+def model_ref(model: AudioModel) -> ModelRef:
+    """What a record says about a (constructed) model: id, version and checkpoint."""
     return ModelRef(id=model.identifier, version=str(model.version), checkpoint=model.checkpoint)

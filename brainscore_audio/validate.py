@@ -13,7 +13,8 @@ import numpy as np
 from . import registry
 from .activations import values_problem
 from .errors import UserError
-from .model import Activations, AudioModel
+from .model import Activations, AudioModel, random_weights_identifier, random_weights_requested
+from .plugin_calls import PluginError, guarded
 
 CLIP_SECONDS = (0.5, 1.0, 2.5)
 
@@ -42,16 +43,20 @@ def validate_model(model_id: str, device: str = "cpu",
     """Check one registered model against the plugin interface; returns the problems found.
 
     ``clip_seconds``: lengths of the test clips (2 clips each); shorter ones make a quick check
-    of a model that is slow on CPU (the first length is also used for the determinism check).
+    of a model that is slow on CPU (the first length is also used for the checks of repeated
+    calls: determinism, a second call that fails, and outputs that depend on the batch).
+
+    A plugin that exits or raises ``KeyboardInterrupt`` gets a problem line like any failure.
     """
     problems: list[str] = []
     clip_seconds = tuple(clip_seconds)
     if not clip_seconds or min(clip_seconds) <= 0:
         raise UserError(f"clip lengths must be positive seconds, got {list(clip_seconds)}")
     try:
-        model = registry.models.make(model_id)
+        with guarded(f"{model_id}: the model's constructor"):
+            model = registry.models.make(model_id)
     except Exception as exc:  # noqa: BLE001 - report, don't crash
-        return [f"{model_id}: constructing the model failed: {type(exc).__name__}: {exc}"]
+        return [f"{model_id}: constructing the model failed: {_reason(exc)}"]
     if not isinstance(model, AudioModel):
         return [f"{model_id}: the factory returned {type(model).__name__}, expected an "
                 "AudioModel subclass"]
@@ -59,34 +64,81 @@ def validate_model(model_id: str, device: str = "cpu",
     if problems:
         return problems
     try:
-        model.load(device)
-        model.load(device)  # must be idempotent
+        with guarded(f"{model_id}: load({device!r})"):
+            model.load(device)
+            model.load(device)  # must be idempotent
     except Exception as exc:  # noqa: BLE001
-        return [f"{model_id}: load({device!r}) failed: {type(exc).__name__}: {exc}"]
+        return [f"{model_id}: load({device!r}) failed: {_reason(exc)}"]
     dims: dict[str, int] = {}
     rng = np.random.default_rng(0)
     for seconds in clip_seconds:
         n = int(seconds * model.sample_rate)
         audio = (0.1 * rng.standard_normal((2, n))).astype(np.float32)
         try:
-            outputs = model.embed(audio, list(model.layers))
+            with guarded(f"{model_id}: embed()"):
+                outputs = model.embed(audio, list(model.layers))
         except Exception as exc:  # noqa: BLE001
             problems.append(f"{model_id}: embed() on 2 clips of {seconds} s failed: "
-                            f"{type(exc).__name__}: {exc}")
+                            f"{_reason(exc)}")
             continue
         problems += _check_outputs(model_id, model, outputs, seconds, dims)
         if seconds == clip_seconds[0] and not problems:
-            again = model.embed(audio, list(model.layers))
-            for name in model.layers:
-                if not np.allclose(again[name].values, outputs[name].values, atol=1e-5):
-                    problems.append(f"{model_id}: layer {name!r} is not deterministic (two "
-                                    "embed() calls on the same audio differ; use eval mode)")
+            problems += _check_repeated_calls(model_id, model, audio, outputs)
+    return problems
+
+
+def _reason(exc: BaseException) -> str:
+    return str(exc) if isinstance(exc, PluginError) else f"{type(exc).__name__}: {exc}"
+
+
+def _check_repeated_calls(model_id: str, model: AudioModel, audio: np.ndarray,
+                          outputs: dict[str, Activations]) -> list[str]:
+    """The same audio again (same result, no failure), and each clip alone (same result as in
+    the batch: the harness batches clips freely and its cache does not key on the batch)."""
+    layers = list(model.layers)
+    try:
+        with guarded(f"{model_id}: embed()"):
+            again = model.embed(audio, layers)
+    except Exception as exc:  # noqa: BLE001
+        return [f"{model_id}: embed() failed on its second call with the same audio (the first "
+                f"worked): {_reason(exc)}; a plugin must work every time it is called"]
+    problems = [f"{model_id}: layer {name!r} is not deterministic (two embed() calls on the "
+                "same audio differ; use eval mode)"
+                for name in layers
+                if not np.allclose(again[name].values, outputs[name].values, atol=1e-5)]
+    if problems:
+        return problems
+    for row in range(len(audio)):
+        try:
+            with guarded(f"{model_id}: embed()"):
+                alone = model.embed(audio[row:row + 1], layers)
+        except Exception as exc:  # noqa: BLE001
+            return [f"{model_id}: embed() of one clip alone failed (in a batch of 2 it worked): "
+                    f"{_reason(exc)}"]
+        for name in layers:
+            single = np.asarray(alone[name].values)
+            batched = outputs[name].values[row:row + 1]
+            scale = 1.0 + float(np.max(np.abs(batched)))
+            if single.shape != batched.shape or not np.all(np.abs(single - batched)
+                                                           <= 1e-4 * scale):
+                gap = ("a different shape" if single.shape != batched.shape else
+                       f"up to {float(np.max(np.abs(single - batched))):.3g}")
+                problems.append(f"{model_id}: layer {name!r} depends on the batch: a clip "
+                                f"embedded alone differs from the same clip in a batch of 2 by "
+                                f"{gap}; compute each clip on its own (no statistics across "
+                                "the batch): the harness batches clips freely and caches the "
+                                "result")
+        if problems:
+            return problems
     return problems
 
 
 def _check_attributes(model_id: str, model: AudioModel) -> list[str]:
     problems = []
-    if getattr(model, "identifier", None) != model_id:
+    allowed = {model_id}
+    if random_weights_requested():  # a hub model in random-weights mode says so in its id
+        allowed.add(random_weights_identifier(model_id))
+    if getattr(model, "identifier", None) not in allowed:
         problems.append(f"{model_id}: identifier is {getattr(model, 'identifier', None)!r}, "
                         f"expected {model_id!r} (the id it is registered under)")
     rate = getattr(model, "sample_rate", None)

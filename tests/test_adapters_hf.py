@@ -188,3 +188,88 @@ def test_unsupported_architecture_names_the_supported_ones():
 def test_unknown_layer_is_a_user_error():
     with pytest.raises(UserError, match="unknown layer"):
         tiny("wav2vec2").embed(noise(0.2, 16000), ["hidden9"])
+
+
+# -- pinned, checked weights (issue 11 item 4) -------------------------------------------------
+def _saved(tmp_path, kind="wav2vec2", pretraining=False):
+    """A tiny checkpoint folder (save_pretrained) of ``kind``; ``pretraining``: saved from the
+    pre-training model (base model plus a quantizer head), as facebook/wav2vec2-base is."""
+    source = tiny(kind, seed=3)
+    source.load()
+    if pretraining:
+        from transformers import Wav2Vec2ForPreTraining
+
+        full = Wav2Vec2ForPreTraining(source._model.config)
+        full.wav2vec2.load_state_dict(source._model.state_dict())
+        full.save_pretrained(tmp_path)
+    else:
+        source._model.save_pretrained(tmp_path)
+    source._extractor.save_pretrained(tmp_path)
+    return source
+
+
+def _edit_weights(folder, edit):
+    from safetensors.torch import load_file, save_file
+
+    path = folder / "model.safetensors"
+    state = load_file(path)
+    edit(state)
+    save_file(state, path, metadata={"format": "pt"})
+
+
+def test_checkpoint_missing_weights_is_refused_in_one_line(tmp_path):
+    _saved(tmp_path)
+    _edit_weights(tmp_path, lambda state: state.pop("encoder.layers.0.attention.k_proj.weight"))
+    model = HFModel(str(tmp_path), identifier="local", random_weights=False)
+    with pytest.raises(UserError) as error:
+        model.load()
+    assert "lacks 1 weight(s) of the model (e.g. encoder.layers.0.attention.k_proj.weight)" \
+        in str(error.value) and "\n" not in str(error.value)
+
+
+def test_checkpoint_weights_the_modules_do_not_take_are_refused(tmp_path):
+    _saved(tmp_path)
+    _edit_weights(tmp_path, lambda state: state.update(
+        {"encoder.layers.0.surprise.weight": torch.zeros(3)}))
+    with pytest.raises(UserError, match=r"has 1 weight\(s\) the model's modules do not take "
+                                        r"\(e.g. encoder.layers.0.surprise.weight\)"):
+        HFModel(str(tmp_path), identifier="local", random_weights=False).load()
+
+
+def test_pretraining_heads_are_dropped_and_listed_not_refused(tmp_path):
+    source = _saved(tmp_path, pretraining=True)
+    audio = noise(0.4, 16000)
+    loaded = HFModel(str(tmp_path), identifier="local", random_weights=False)
+    np.testing.assert_allclose(loaded.embed(audio, ["hidden2"])["hidden2"].values,
+                               source.embed(audio, ["hidden2"])["hidden2"].values,
+                               rtol=1e-5, atol=1e-6)
+    assert loaded.dropped_weights and all(k.startswith(("quantizer.", "project_"))
+                                          for k in loaded.dropped_weights)
+    assert loaded.checkpoint.startswith(f"{tmp_path.resolve()} (local folder) sha256:")
+
+
+def test_revisions_are_commits_and_the_served_commit_is_checked(monkeypatch):
+    config, pre = TINY["wav2vec2"]
+    with pytest.raises(UserError, match="revision must be a 40-hex commit"):
+        HFModel("org/x", config=config, preprocessor=pre, random_weights=False, revision="main")
+    pinned = HFModel("org/x", config=config, preprocessor=pre, random_weights=False,
+                     revision="a" * 40)
+    assert pinned.checkpoint == f"org/x@{'a' * 40}"
+    built = tiny("wav2vec2")
+    built.load()
+    built._model.config._commit_hash = "b" * 40
+    monkeypatch.setattr(type(pinned.family), "build",
+                        lambda self, repo, **kw: (built._model, {"missing_keys": []}))
+    monkeypatch.setattr(pinned, "_build_extractor", lambda: built._extractor)
+    with pytest.raises(UserError, match=f"served commit {'b' * 40} of 'org/x', not the pinned"):
+        pinned.load()
+
+
+def test_random_weights_from_the_environment_rename_the_model(monkeypatch):
+    config, pre = TINY["wav2vec2"]
+    monkeypatch.setenv(RANDOM_WEIGHTS_ENV, "1")
+    assert HFModel("org/x", identifier="x", config=config, preprocessor=pre).identifier == \
+        "x+random-weights"
+    twin = HFModel("org/x", identifier="x-untrained", config=config, preprocessor=pre,
+                   random_weights=True)
+    assert twin.identifier == "x-untrained"  # a declared control keeps its name

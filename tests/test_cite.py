@@ -81,9 +81,9 @@ def test_cite_from_a_planted_leaderboard_escapes_generated_entries(capsys, tmp_p
                           bibtex={"bench.x": "@article{data2020, title = {Data}, year = {2020}}\n"
                                              "@inproceedings(method2021, title = {Method (2)},"
                                              " year = {2021})"})
-    board.models["we{ird}%_&"].metadata = {"name": "Weird {model} 100%", "authors": [
+    board.models["we{ird}%_&@1"].metadata = {"name": "Weird {model} 100%", "authors": [
         "Ada Lovelace", "The brainscore-audio developers"]}
-    board.models["plain"].metadata = {"citation": "@misc{plain2026, title = {Plain}}"}
+    board.models["plain@1"].metadata = {"citation": "@misc{plain2026, title = {Plain}}"}
     path = tmp_path / "lb.json"
     leaderboard.save(board, path)
     entries = cite(capsys, "--leaderboard", str(path))

@@ -38,11 +38,13 @@ def demo_scores(tmp_path_factory):
 
 
 def test_run_writes_schema_valid_records(demo_scores):
-    for name in ("logmel__demo.voxel-ridge.json", "random-cnn__demo.rsa.json"):
-        record = json.loads((demo_scores / name).read_text())
+    # file names: <model>__v<version>[__<checkpoint tag>]__<benchmark>.json
+    (cnn,) = demo_scores.glob("random-cnn__v1__*__demo.rsa.json")
+    for path in (demo_scores / "logmel__v1__demo.voxel-ridge.json", cnn):
+        record = json.loads(path.read_text())
         RECORD_VALIDATOR.validate(record)
         assert (demo_scores / record["artefacts"]["layer_names"]).is_file()
-    ridge = json.loads((demo_scores / "logmel__demo.voxel-ridge.json").read_text())
+    ridge = json.loads((demo_scores / "logmel__v1__demo.voxel-ridge.json").read_text())
     assert ridge["parameters"]["alphas"] == [0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 50.0]
     assert ridge["layers_scored"] == ["logmel"] and ridge["provenance"]["device"] == "cpu"
 
@@ -83,7 +85,7 @@ def test_precomputed_activations_score_like_the_model(demo_scores, tmp_path, cap
     records = list((tmp_path / "out").glob("precomputed*.json"))
     assert len(records) == 1
     ours = json.loads(records[0].read_text())
-    reference = json.loads((demo_scores / "logmel__demo.voxel-ridge.json").read_text())
+    reference = json.loads((demo_scores / "logmel__v1__demo.voxel-ridge.json").read_text())
     assert ours["raw"] == pytest.approx(reference["raw"], abs=1e-9)
     assert ours["model"]["source"] == "precomputed"
 

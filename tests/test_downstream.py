@@ -486,8 +486,8 @@ def test_zscored_overall_is_recomputed_at_build():
         z.append([(raw[f"hear.t{t}", f"m{i}"] - np.mean(population)) / np.std(population)
                   for i in range(8)])
     for i in range(8):
-        assert overall[f"m{i}"] == pytest.approx(np.mean([row[i] for row in z]))
-    assert overall["m-partial"] is None  # has one of the six tasks only
+        assert overall[f"m{i}@1"] == pytest.approx(np.mean([row[i] for row in z]))
+    assert overall["m-partial@1"] is None  # has one of the six tasks only
     assert board.aggregates["downstream-overall-mini"] == {}
     assert zscore_overall({"a": {"x": 1.0, "y": 1.0}}) == {"x": 0.0, "y": 0.0}
 
@@ -495,16 +495,17 @@ def test_zscored_overall_is_recomputed_at_build():
 def test_brain_vs_downstream_on_planted_leaderboard(tmp_path, capsys):
     board, raw = planted_board()
     result = analyse(board)
-    overall = board.aggregates["downstream-overall"]
+    overall = board.aggregates["downstream-overall"]  # keyed by model key (<id>@<version>)
     models = [f"m{i}" for i in range(8)]
     by_name = {c.y_name: c for c in result.overall_vs_brain}
     for name in ("nh2015.voxel-ridge", "b2021.rsa"):
-        expected = stats.pearsonr([overall[mm] for mm in models], [raw[name, mm] for mm in models])
+        expected = stats.pearsonr([overall[f"{mm}@1"] for mm in models],
+                                  [raw[name, mm] for mm in models])
         assert by_name[name].r == pytest.approx(expected.statistic)
         assert by_name[name].p == pytest.approx(expected.pvalue)
     assert by_name["nh2015.voxel-ridge"].r > 0.9 and by_name["b2021.rsa"].r < -0.5
     subset = {c.y_name: c for c in result.overall_vs_brain_subset}["nh2015.voxel-ridge"]
-    assert subset.models == [mm for mm in models if overall[mm] > -0.75]
+    assert subset.models == [f"{mm}@1" for mm in models if overall[f"{mm}@1"] > -0.75]
     assert len(result.task_vs_brain) == 12
     path = tmp_path / "lb.json"
     leaderboard.save(board, path)

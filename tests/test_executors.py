@@ -93,7 +93,7 @@ def test_cli_reports_failures_in_one_line_after_finishing_the_rest(tmp_path, cap
                           "test-broken on demo[") and "broken on purpose" in err
     assert "logmel       demo.rsa     scored" in out and "not run: extract test-broken" in out
     assert "plan: 4 jobs, done 2, failed 1, skipped 1" in out
-    assert (tmp_path / "logmel__demo.rsa.json").is_file()
+    assert (tmp_path / "logmel__v1__demo.rsa.json").is_file()
 
 
 def test_resume_continues_an_interrupted_plan_without_redoing_finished_jobs(tmp_path,
@@ -101,7 +101,7 @@ def test_resume_continues_an_interrupted_plan_without_redoing_finished_jobs(tmp_
     out, cache = tmp_path / "out", tmp_path / "cache"
     benchmarks = ["demo.voxel-ridge", "demo.rsa"]
     runner.run_models(["logmel"], benchmarks, out, cache_dir=cache, progress=False, log=quiet)
-    before = {b: read_record(out / f"logmel__{b}.json").provenance.timestamp for b in benchmarks}
+    before = {b: read_record(out / f"logmel__v1__{b}.json").provenance.timestamp for b in benchmarks}
     original, calls = runner.score_and_write, []
 
     def interrupted_on_the_second_score(*args, **kwargs):
@@ -116,15 +116,15 @@ def test_resume_continues_an_interrupted_plan_without_redoing_finished_jobs(tmp_
     saved = read_plan_file(out)
     assert [j["state"] for j in saved["jobs"]] == ["exists", "done", "running"]
     assert saved["settings"]["force"] is True
-    first = read_record(out / "logmel__demo.voxel-ridge.json").provenance.timestamp
+    first = read_record(out / "logmel__v1__demo.voxel-ridge.json").provenance.timestamp
     assert first > before["demo.voxel-ridge"]
     monkeypatch.setattr(runner, "score_and_write", original)
     capsys.readouterr()
     assert main(["run", "--resume", "--output", str(out), "--quiet"]) == 0
     assert "plan: 3 jobs, done 1, exists 2" in capsys.readouterr().out
     # the forced record finished before the kill is kept; the interrupted one is recomputed
-    assert read_record(out / "logmel__demo.voxel-ridge.json").provenance.timestamp == first
-    assert read_record(out / "logmel__demo.rsa.json").provenance.timestamp > before["demo.rsa"]
+    assert read_record(out / "logmel__v1__demo.voxel-ridge.json").provenance.timestamp == first
+    assert read_record(out / "logmel__v1__demo.rsa.json").provenance.timestamp > before["demo.rsa"]
 
 
 @pytest.mark.parametrize("argv,message", [

@@ -177,15 +177,15 @@ def test_plot_all_writes_every_supported_figure(tmp_path, rng, planted_set, caps
     assert main(["plot", "all", "--scores", str(tmp_path / "scores"), "--output", str(out)]) == 0
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted(f"{stem}.{ext}" for ext in ("png", "svg") for stem in [
-        "m1__eeg.cka.layers", "m1__eeg.cka.layer-window", "m1__eeg.cka.scalp",
-        "m1__fmri.rsa.layers", "m1__fmri.rsa.rdm", "m2__fmri.rsa.layers"])
+        "m1__v1__eeg.cka.layers", "m1__v1__eeg.cka.layer-window", "m1__v1__eeg.cka.scalp",
+        "m1__v1__fmri.rsa.layers", "m1__v1__fmri.rsa.rdm", "m2__v1__fmri.rsa.layers"])
     assert all((out / n).read_bytes()[:8] == PNG for n in names if n.endswith(".png"))
     # the RDM figure got the chosen layer's RDM, the subjects' mean and the set's categories
     (name0, rdm0), (name1, rdm1) = captured["panels"]
     assert name0 == "m1: l2" and captured["categories"] == CATEGORIES
     np.testing.assert_array_equal(rdm0, layer_rdms[1])
     np.testing.assert_allclose(rdm1, subject_rdms.mean(axis=0))
-    assert str(out / "m1__fmri.rsa.rdm.png") in capsys.readouterr().out
+    assert str(out / "m1__v1__fmri.rsa.rdm.png") in capsys.readouterr().out
 
 
 def test_plot_rdm_errors_are_one_line(tmp_path, rng, planted_set, capsys):
@@ -193,10 +193,10 @@ def test_plot_rdm_errors_are_one_line(tmp_path, rng, planted_set, capsys):
     board_file = tmp_path / "board" / "lb.json"
     leaderboard.save(leaderboard.build(leaderboard.read_scores(tmp_path)), board_file)
     cases = [
-        (["--record", str(tmp_path / "m2__fmri.rsa.json")], "no RDM artefacts"),
+        (["--record", str(tmp_path / "m2__v1__fmri.rsa.json")], "no RDM artefacts"),
         (["--leaderboard", str(board_file), "--model", "m1", "--benchmark", "fmri.rsa"],
          "pass --scores DIR"),
-        (["--record", str(tmp_path / "m1__fmri.rsa.json"), "--layer", "l9"], "--layer l9"),
+        (["--record", str(tmp_path / "m1__v1__fmri.rsa.json"), "--layer", "l9"], "--layer l9"),
         (["--scores", str(tmp_path), "--model", "nope"], "--model nope: not in the selected"),
     ]
     for extra, message in cases:
@@ -207,12 +207,12 @@ def test_plot_rdm_errors_are_one_line(tmp_path, rng, planted_set, capsys):
     assert main(["plot", "all", "--leaderboard", str(board_file), "--model", "m1", "--benchmark",
                  "fmri.rsa", "--format", "svg", "--output", str(tmp_path / "a")]) == 0
     assert "warning: skipped the RDM figure" in capsys.readouterr().err
-    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["m1__fmri.rsa.layers.svg"]
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["m1__v1__fmri.rsa.layers.svg"]
     # with --scores beside --leaderboard the artefacts are found
     assert main(["plot", "rdm", "--leaderboard", str(board_file), "--scores", str(tmp_path),
                  "--model", "m1", "--benchmark", "fmri.rsa", "--format", "svg",
                  "--output", str(tmp_path / "o")]) == 0
-    assert (tmp_path / "o" / "m1__fmri.rsa.rdm.svg").is_file()
+    assert (tmp_path / "o" / "m1__v1__fmri.rsa.rdm.svg").is_file()
 
 
 def test_plot_scatter_from_a_planted_leaderboard(tmp_path, capsys):
@@ -222,7 +222,8 @@ def test_plot_scatter_from_a_planted_leaderboard(tmp_path, capsys):
     records = [make_record(m, "fmri.voxel-ridge", v) for m, v in brain.items()]
     records += [make_record(m, "hear.task", v) for m, v in downstream.items()]
     board_file = tmp_path / "lb.json"
-    leaderboard.save(planted_board(records, aggregates={"downstream-overall": overall}), board_file)
+    aggregates = {"downstream-overall": {f"{m}@1": v for m, v in overall.items()}}  # model keys
+    leaderboard.save(planted_board(records, aggregates=aggregates), board_file)
     assert main(["plot", "scatter", "--leaderboard", str(board_file), "--brain",
                  "fmri.voxel-ridge", "--output", str(tmp_path)]) == 0
     out = capsys.readouterr().out
@@ -239,4 +240,4 @@ def test_plot_scatter_from_a_planted_leaderboard(tmp_path, capsys):
                  "--downstream", "nope", "--output", str(tmp_path)]) == 2
     assert "--downstream nope" in capsys.readouterr().err
     data = json.loads(board_file.read_text())
-    assert data["aggregates"]["downstream-overall"]["e"] is None  # contract untouched
+    assert data["aggregates"]["downstream-overall"]["e@1"] is None  # contract untouched

@@ -52,7 +52,7 @@ def test_rewritten_history_is_refused(edit, message):
 def test_same_version_must_be_identical_and_versions_only_go_up():
     v1, v2 = two_versions()
     edited = v2.model_copy(deep=True)
-    edited.models["m1"].scores["b.x"].raw = 0.9
+    edited.models["m1@1"].scores["b.x"].raw = 0.9
     with pytest.raises(UserError, match="differs from the published v2 without a new version"):
         check_history(v2, edited)
     with pytest.raises(UserError, match="leaderboard_version 1 is older than the published v2"):

@@ -113,7 +113,7 @@ def test_index_has_one_row_per_model_with_values_and_versions(tmp_path):
 
 def test_user_supplied_text_is_escaped_everywhere(tmp_path):
     board = table_board()
-    board.models["alpha"].metadata = {"name": "</script><script>window.__xss=2</script>",
+    board.models["alpha@1"].metadata = {"name": "</script><script>window.__xss=2</script>",
                                       "citation": "@misc{x, title = {<b>bold</b>}}"}
     board.benchmarks["bench.b"].description = "<script>alert(1)</script>"
     build_site(board, tmp_path)
@@ -190,7 +190,7 @@ def test_cli_html_on_the_committed_demo_leaderboard(tmp_path, capsys):
     assert "index.html" in capsys.readouterr().out
     index = (tmp_path / "site" / "index.html").read_text()
     assert sorted(html.unescape(r) for r in re.findall(r'<tr data-model="([^"]*)">', index)) == \
-        sorted(board.models)
+        sorted(leaderboard.model_labels(board).values())
     for bench_id, info in board.benchmarks.items():
         assert f'data-benchmark="{bench_id}"' in index
         assert f">v{info.version}<" in index

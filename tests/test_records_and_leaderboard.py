@@ -24,10 +24,11 @@ from brainscore_audio.records import (
 SCHEMA_FILE = Path(__file__).resolve().parents[1] / "leaderboard" / "schema.json"
 
 
-def make_record(model="m1", benchmark="demo.rsa", raw=0.5, version=1, minutes=0) -> ScoreRecord:
+def make_record(model="m1", benchmark="demo.rsa", raw=0.5, version=1, minutes=0,
+                model_version="1", checkpoint=None) -> ScoreRecord:
     return ScoreRecord(
         benchmark=BenchmarkRef(id=benchmark, version=version),
-        model=ModelRef(id=model, version="1"),
+        model=ModelRef(id=model, version=model_version, checkpoint=checkpoint),
         stimulus_set=StimulusSetRef(id="demo", fingerprint="ab" * 32, n_stimuli=120),
         raw=raw, ceiled=raw / 0.8, ceiling=0.8, error=float("nan"), pooling="mean",
         per_subject={"s1": raw}, per_layer={"l1": raw},
@@ -49,7 +50,8 @@ def test_record_round_trip_validates_against_published_schema(tmp_path):
     path = write_record(record, tmp_path, {"voxel_r2": [0.1, 0.2]})
     loaded = read_record(path)
     assert loaded.raw == 0.5 and loaded.error is None  # NaN stored as null
-    assert loaded.artefacts == {"voxel_r2": "m1__demo.rsa.artefacts.npz"}
+    assert path.name == "m1__v1__demo.rsa.json"
+    assert loaded.artefacts == {"voxel_r2": "m1__v1__demo.rsa.artefacts.npz"}
     schema = json.loads(SCHEMA_FILE.read_text())
     validator = jsonschema.Draft202012Validator(
         {"$ref": "#/$defs/ScoreRecord", "$defs": schema["$defs"]})
@@ -58,21 +60,21 @@ def test_record_round_trip_validates_against_published_schema(tmp_path):
 
 def test_malformed_record_is_a_one_line_error(tmp_path):
     path = tmp_path / "bad.json"
-    path.write_text(json.dumps({"raw": "high"}))
+    path.write_text(json.dumps({"raw": "high", "record_schema_version": 2}))
     with pytest.raises(UserError, match=r"bad\.json: not a valid score record"):
         read_record(path)
 
 
 def test_build_merges_and_versions():
     board = leaderboard.build([make_record("m1", raw=0.5), make_record("m2", raw=0.7)])
-    assert board.leaderboard_version == 1 and set(board.models) == {"m1", "m2"}
+    assert board.leaderboard_version == 1 and set(board.models) == {"m1@1", "m2@1"}
     same = leaderboard.build([make_record("m1", raw=0.5)], board)
     assert same is board  # nothing changed: same version
     newer = leaderboard.build([make_record("m1", raw=0.6, minutes=5)], board)
     assert newer.leaderboard_version == 2
-    assert newer.models["m1"].scores["demo.rsa"].raw == 0.6
-    assert "updated m1 on demo.rsa" in newer.changelog[-1].changes[0]
-    assert board.models["m1"].scores["demo.rsa"].raw == 0.5  # the old version is untouched
+    assert newer.models["m1@1"].scores["demo.rsa"].raw == 0.6
+    assert "updated m1@1 on demo.rsa" in newer.changelog[-1].changes[0]
+    assert board.models["m1@1"].scores["demo.rsa"].raw == 0.5  # the old version is untouched
     older = leaderboard.build([make_record("m1", raw=0.1, minutes=-5)], newer)
     assert older is newer  # an older record never replaces a newer one
 

@@ -64,7 +64,7 @@ def test_cli_run_writes_the_layer_by_window_record(data_dir, tmp_path, capsys):
                  str(data_dir), "--output", str(out), "--quiet", "--cache-dir",
                  str(tmp_path / "cache")])
     assert code == 0, capsys.readouterr().err
-    path = out / "logmel__alice2019.cka-linear.json"
+    path = out / "logmel__v1__alice2019.cka-linear.json"
     raw_json = json.loads(path.read_text())
     jsonschema.validate(raw_json, {"$ref": "#/$defs/ScoreRecord", "$defs": SCHEMA["$defs"]})
     record = read_record(path)

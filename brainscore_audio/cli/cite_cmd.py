@@ -50,20 +50,21 @@ def collect(model_ids: list[str], benchmark_ids: list[str],
     sources: list[tuple[str, str]] = []
     if leaderboard_file:
         board = leaderboard.load(leaderboard_file)
+        by_label = {label: key for key, label in leaderboard.model_labels(board).items()}
         if not (model_ids or benchmark_ids):
-            benchmark_ids, model_ids = sorted(board.benchmarks), sorted(board.models)
+            benchmark_ids, model_ids = sorted(board.benchmarks), sorted(by_label)
         for bench_id in benchmark_ids:
             if bench_id not in board.benchmarks:
                 raise UserError(f"--benchmark {bench_id}: not on {leaderboard_file} (it has: "
                                 f"{', '.join(sorted(board.benchmarks)) or 'none'})")
             sources.append(_benchmark_source(bench_id, board.benchmarks[bench_id].bibtex))
         for model_id in model_ids:
-            if model_id not in board.models:
+            if model_id not in by_label:
                 raise UserError(f"--model {model_id}: not on {leaderboard_file} (it has: "
-                                f"{', '.join(sorted(board.models)) or 'none'})")
-            model = board.models[model_id]
+                                f"{', '.join(sorted(by_label)) or 'none'})")
+            model = board.models[by_label[model_id]]
             sources.append((f"model {model_id} (metadata citation)",
-                            bibtex.model_bibtex(model_id, model.version, model.metadata)))
+                            bibtex.model_bibtex(model.id, model.version, model.metadata)))
         sources.append(("software", bibtex.software_entry(
             board.package_version, board.leaderboard_version, board.schema_version,
             board.created)))

@@ -83,7 +83,7 @@ def main(args: argparse.Namespace) -> int:
     kinds = ["layers", "rdm", "eeg-windows", "scalp"] if args.kind == "all" else [args.kind]
     explicit = args.kind != "all"
     for item in items:
-        stem = output / record_stem(item.record.model.id, item.record.benchmark.id)
+        stem = output / record_stem(item.record.model, item.record.benchmark.id)
         if "layers" in kinds and (item.record.per_layer or explicit):
             written += figures.save(figures.layer_profile_figure(item.record), f"{stem}.layers",
                                     args.format)
@@ -129,7 +129,7 @@ def _load(args: argparse.Namespace) -> tuple[leaderboard.Leaderboard | None, lis
         if board is None:
             raise UserError("plot scatter reads a leaderboard: use --leaderboard FILE")
         if args.model:
-            _check_known(args.model, set(board.models), "--model")
+            _check_known(args.model, set(leaderboard.model_labels(board).values()), "--model")
         return board, []
     if args.model:
         _check_known(args.model, {i.record.model.id for i in items}, "--model")
@@ -209,10 +209,12 @@ def _scatters(board: leaderboard.Leaderboard | None, args: argparse.Namespace,
     if board is None:
         raise UserError("a brain vs downstream scatter reads a leaderboard: use --leaderboard")
     name = args.downstream
+    labels = leaderboard.model_labels(board)  # model key -> what the figure calls it
     if name in board.aggregates:
-        x = dict(board.aggregates[name])
+        x = {labels[m]: v for m, v in board.aggregates[name].items() if m in labels}
     elif name in board.benchmarks:
-        x = {m: model.scores[name].raw for m, model in board.models.items() if name in model.scores}
+        x = {labels[m]: model.scores[name].raw for m, model in board.models.items()
+             if name in model.scores}
     else:
         known = ", ".join(sorted(board.aggregates)) or "none"
         raise UserError(f"--downstream {name}: neither an aggregate (known: {known}) nor a "
@@ -222,7 +224,7 @@ def _scatters(board: leaderboard.Leaderboard | None, args: argparse.Namespace,
         if brain not in board.benchmarks:
             raise UserError(f"--brain {brain}: not a benchmark of the leaderboard (known: "
                             f"{', '.join(sorted(board.benchmarks))})")
-        y = {m: (model.scores[brain].ceiled if args.ceiled else model.scores[brain].raw)
+        y = {labels[m]: (model.scores[brain].ceiled if args.ceiled else model.scores[brain].raw)
              for m, model in board.models.items() if brain in model.scores}
         if args.model:
             y = {m: v for m, v in y.items() if m in args.model}

@@ -6,6 +6,7 @@ import argparse
 import os
 
 from .. import registry
+from ..model import RANDOM_WEIGHTS_ENV
 from ..validate import CLIP_SECONDS, models_in, validate_model
 from .common import add_device_option
 
@@ -23,9 +24,6 @@ def add_parser(subparsers) -> None:
                         "weights cannot be downloaded)")
     add_device_option(parser)
     parser.set_defaults(handler=main)
-
-
-RANDOM_WEIGHTS_ENV = "BRAINSCORE_AUDIO_RANDOM_WEIGHTS"  # read by hub plugins (docs/submit.md)
 
 
 def main(args: argparse.Namespace) -> int:

@@ -25,6 +25,7 @@ from ..cache import ActivationCache, CacheEntry
 from ..errors import UserError
 from ..extraction import extract
 from ..model import AudioModel
+from ..plugin_calls import guarded
 from ..records import ModelRef
 from .plan import JobSpec, RunSettings
 
@@ -83,14 +84,16 @@ def worker_name() -> str:
 def _extract(spec: JobSpec, run: RunSettings) -> None:
     if run.device.startswith("cuda"):
         runner.check_device(run.device)  # on the worker: is a GPU visible here?
-    model = _model(spec.model_id)
-    if str(model.version) != spec.model_version:
-        raise UserError(f"model {spec.model_id!r} is version {model.version} on worker "
-                        f"{worker_name()} but {spec.model_version} where the run was planned; "
-                        "install the same plugin version on every machine")
     stimuli = _stimuli(spec, run)
-    extract(model, stimuli, list(spec.layers), spec.pooling, _cache(run), run.device,
-            run.batch_size, progress=run.progress)
+    with guarded(f"model {spec.model_source!r}"):
+        model = _model(spec.model_source)
+        if str(model.version) != spec.model_version or model.identifier != spec.model_id:
+            raise UserError(f"model {spec.model_source!r} is {model.identifier} version "
+                            f"{model.version} on worker {worker_name()} but {spec.model_id} "
+                            f"version {spec.model_version} where the run was planned; install "
+                            "the same plugin version (and settings) on every machine")
+        extract(model, stimuli, list(spec.layers), spec.pooling, _cache(run), run.device,
+                run.batch_size, progress=run.progress)
 
 
 def _score(spec: JobSpec, run: RunSettings, extraction_time: float | None):
@@ -100,9 +103,26 @@ def _score(spec: JobSpec, run: RunSettings, extraction_time: float | None):
                               spec.fingerprint, spec.pooling)
     activations = load_cached(entry, stimuli.ids, spec.layers, spec.model_id, spec.model_version)
     benchmark.device = run.device
-    ref = ModelRef(id=spec.model_id, version=spec.model_version, checkpoint=spec.checkpoint)
+    ref = ModelRef(id=spec.model_id, version=spec.model_version,
+                   checkpoint=loaded_checkpoint(entry, spec))
     return runner.score_and_write(benchmark, activations, ref, Path(run.output_dir), run.device,
                                   extraction_time)
+
+
+def loaded_checkpoint(entry: CacheEntry, spec: JobSpec) -> str | None:
+    """The checkpoint the cached activations were computed with (the extraction records the
+    model's checkpoint after loading it: a download whose hash is not published is only known
+    then), checked against the one the plan knew.
+
+    Raises:
+        UserError: the cache holds activations of other weights than the planned ones.
+    """
+    cached = entry.meta().get("checkpoint")
+    if spec.checkpoint is not None and cached is not None and cached != spec.checkpoint:
+        raise UserError(f"activations of {spec.model_id} in {entry.folder} were computed with "
+                        f"checkpoint {cached!r}, not the planned {spec.checkpoint!r}; delete "
+                        "that cache folder and rerun")
+    return cached if cached is not None else spec.checkpoint
 
 
 def load_cached(entry: CacheEntry, stimulus_ids: list[str], layers, model_id: str,

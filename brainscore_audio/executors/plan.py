@@ -5,8 +5,9 @@ benchmarks sharing a stimulus set (content fingerprint) and pooling, and one *sc
 (model, benchmark) that depends on its group's extraction. Jobs carry ids and paths only, so
 they pickle to any worker; the worker rebuilds models and benchmarks from the registries.
 
-A job whose output already exists (a record for the same model and benchmark versions; an
-activation cache entry holding every layer) starts in state ``exists`` and is not run. The plan
+A job whose output already exists (a record that can stand for the pair, see
+:func:`~brainscore_audio.runner.existing_record`; an activation cache entry holding every layer)
+starts in state ``exists`` and is not run. The plan
 and every state change are written atomically to ``<output>/.run/plan.json``; ``--resume``
 reads it back and re-plans the same models, benchmarks and settings.
 """
@@ -67,12 +68,14 @@ class JobSpec:
     with ``layers`` and ``pooling`` into the activation cache; a score job scores
     ``benchmark_id`` on those cached activations and writes the record. ``benchmark_source`` is
     the id the benchmark is built from (usually ``benchmark_id``; ``task:<folder>`` for a
-    ``--task-dir``).
+    ``--task-dir``); ``model_source`` the id the model is built from (``model_id`` is the model's
+    own identifier, which says ``+random-weights`` when the run builds it that way).
     """
 
     id: str
     kind: str
     model_id: str
+    model_source: str
     model_version: str
     checkpoint: str | None
     benchmark_id: str
@@ -183,7 +186,7 @@ def build_plan(
     specs: dict[str, JobSpec] = {}
     states: dict[str, JobState] = {}
     from ..records import read_record
-    from ..runner import _model_ref, existing_record  # runner imports this package lazily
+    from ..runner import existing_record, model_ref  # runner imports this package lazily
 
     sources: dict[str, str] = {}
     for source, benchmark in benchmarks.items():
@@ -191,7 +194,7 @@ def build_plan(
             raise UserError(f"benchmarks {sources[benchmark.identifier]} and {source} are both "
                             f"{benchmark.identifier!r}; their records would overwrite each other")
     for model_id, model in models.items():
-        ref = _model_ref(model)
+        ref = model_ref(model)
         layers = tuple(model.default_layers)
         groups: dict[tuple[str, str, str], list[Benchmark]] = {}
         pending: list[tuple[Benchmark, tuple[str, str, str]]] = []
@@ -199,8 +202,8 @@ def build_plan(
             score_id = f"score {model_id} on {benchmark.identifier}"
             path = existing_record(output, ref, benchmark)
             if path is not None and (not run.force or score_id in done_before):
-                specs[score_id] = _spec(score_id, "score", ref, benchmark, sources, layers, (),
-                                        False)
+                specs[score_id] = _spec(score_id, "score", ref, model_id, benchmark, sources,
+                                        layers, (), False)
                 states[score_id] = JobState("exists", "record exists", str(path),
                                             read_record(path).raw)
                 continue
@@ -213,8 +216,8 @@ def build_plan(
             stimulus_id, fingerprint, pooling = key
             extract_id = f"extract {model_id} on {stimulus_id}[{fingerprint[:8]}] ({pooling})"
             extract_ids[key] = extract_id
-            specs[extract_id] = _spec(extract_id, "extract", ref, group[0], sources, layers, (),
-                                      run.device.startswith("cuda"))
+            specs[extract_id] = _spec(extract_id, "extract", ref, model_id, group[0], sources,
+                                      layers, (), run.device.startswith("cuda"))
             entry = cache.entry(ref.id, ref.version, stimulus_id, fingerprint, pooling)
             cached = set(entry.cached_layers(group[0].stimulus_set.ids))
             states[extract_id] = (JobState("exists", "activations cached")
@@ -222,18 +225,19 @@ def build_plan(
             for benchmark in group:
                 score_id = f"score {model_id} on {benchmark.identifier}"
                 gpu = run.device.startswith("cuda") and getattr(benchmark, "uses_device", False)
-                specs[score_id] = _spec(score_id, "score", ref, benchmark, sources, layers,
-                                        (extract_id,), gpu)
+                specs[score_id] = _spec(score_id, "score", ref, model_id, benchmark, sources,
+                                        layers, (extract_id,), gpu)
                 states[score_id] = JobState()
     return Plan(list(model_ids), list(benchmark_ids), run, specs, states, models, benchmarks)
 
 
-def _spec(job_id: str, kind: str, ref, benchmark: Benchmark, sources: dict[str, str],
-          layers: tuple[str, ...], depends_on: tuple[str, ...], gpu: bool) -> JobSpec:
-    # A score job whose record exists needs no stimuli (its data is not even loaded).
-    stimuli = None if kind == "score" and not depends_on else benchmark.stimulus_set
+def _spec(job_id: str, kind: str, ref, model_source: str, benchmark: Benchmark,
+          sources: dict[str, str], layers: tuple[str, ...], depends_on: tuple[str, ...],
+          gpu: bool) -> JobSpec:
+    stimuli = benchmark.stimulus_set
     return JobSpec(
-        id=job_id, kind=kind, model_id=ref.id, model_version=ref.version,
+        id=job_id, kind=kind, model_id=ref.id, model_source=model_source,
+        model_version=ref.version,
         checkpoint=ref.checkpoint, benchmark_id=benchmark.identifier,
         benchmark_source=sources[benchmark.identifier],
         stimulus_set=stimuli.identifier if stimuli is not None else "",

@@ -27,7 +27,7 @@ from typing import Any
 from .. import atomic
 from ..cache import safe_name
 from ..errors import UserError
-from ..leaderboard import Leaderboard, ModelInfo
+from ..leaderboard import Leaderboard, ModelInfo, model_labels
 from ..records import ScoreRecord
 from . import svg
 from .views import benchmark_records, ceiling_convention, finite, layer_order, mean_rank_order
@@ -71,9 +71,10 @@ def build_site(board: Leaderboard, output: str | Path) -> Site:
     pages: dict[str, str] = {"index.html": _render_page(context, "", f"brainscore-audio "
                                                         f"leaderboard v{board.leaderboard_version}",
                                                         _index_body(board), scripts=True)}
-    for model_id, model in board.models.items():
-        pages[f"models/{page_name(model_id)}"] = _render_page(
-            context, "../", f"{model_id} - brainscore-audio", _model_body(board, model))
+    labels = model_labels(board)
+    for model_key, model in board.models.items():
+        pages[f"models/{page_name(labels[model_key])}"] = _render_page(
+            context, "../", f"{labels[model_key]} - brainscore-audio", _model_body(board, model))
     for bench_id in board.benchmarks:
         pages[f"benchmarks/{page_name(bench_id)}"] = _render_page(
             context, "../", f"{bench_id} - brainscore-audio", _benchmark_body(board, bench_id))
@@ -127,25 +128,29 @@ def _index_body(board: Leaderboard) -> str:
     for bench_id in bench_ids:
         info = board.benchmarks[bench_id]
         ceiling = "" if info.ceiling is None else f" &middot; ceiling {info.ceiling:.3f}"
+        simulated = (' &middot; <span class="simulated" title="simulated brain data: a check of '
+                     'the pipeline, not a measurement of a brain">simulated</span>'
+                     if info.simulated else "")
         head.append(
             f'<th class="num" data-type="number" data-benchmark="{escape(bench_id)}" scope="col" '
             f'title="{escape(info.description)}"><button class="sort" type="button">'
             f'{escape(bench_id)}</button><span class="meta"><a href="benchmarks/'
-            f'{escape(page_name(bench_id))}">v{info.version}</a>{ceiling}</span></th>')
+            f'{escape(page_name(bench_id))}">v{info.version}</a>{ceiling}{simulated}</span></th>')
     for name in aggregate_names:
         head.append(f'<th class="num aggregate" data-type="number" data-aggregate="{escape(name)}" '
                     f'scope="col" title="population-dependent aggregate, recomputed at every '
                     f'build"><button class="sort" type="button">{escape(name)}</button>'
                     f'<span class="meta">aggregate</span></th>')
     rows = []
-    for model_id in mean_rank_order(board):
-        model = board.models[model_id]
+    labels = model_labels(board)
+    for model_key in mean_rank_order(board):
+        model, model_id = board.models[model_key], labels[model_key]
         cells = [f'<th scope="row"><a href="models/{escape(page_name(model_id))}">'
                  f'{escape(model_id)}</a> <span class="muted">v{escape(model.version)}</span></th>']
         for bench_id in bench_ids:
             cells.append(_score_cell(model_id, bench_id, model.scores.get(bench_id)))
         for name in aggregate_names:
-            value = finite(board.aggregates[name].get(model_id))
+            value = finite(board.aggregates[name].get(model_key))
             cells.append(f'<td class="num cell aggregate" data-raw="{_num_attr(value)}" '
                          f'data-ceiled="{_num_attr(value)}" title="{escape(name)}: '
                          f'{_fmt(value, 4)}"><span class="val">{_fmt(value)}</span></td>')
@@ -153,11 +158,16 @@ def _index_body(board: Leaderboard) -> str:
     legend_raw = "raw: the number the papers compare; \u00b1 standard error over subjects"
     legend_ceiled = "ceiled = raw / ceiling (a noisy ceiling can give values above 1)"
     n_models, n_bench = len(board.models), len(board.benchmarks)
+    simulated = [b for b in bench_ids if board.benchmarks[b].simulated]
     parts = [
         f"<h1>Leaderboard v{board.leaderboard_version}</h1>",
         f'<p class="muted">{n_models} model(s) on {n_bench} benchmark(s); schema '
         f'{board.schema_version}; package {escape(board.package_version)}. Click a column to sort '
         "(again to reverse); hover a cell for its standard error and ceiling.</p>",
+        *([f'<p class="simulated-note"><strong>Simulated:</strong> '
+           f'{escape(", ".join(simulated))} score(s) against simulated brain data (a check of '
+           "the pipeline against a planted truth), not a measurement of a brain.</p>"]
+          if simulated else []),
         '<div class="controls"><span>Show:</span>'
         '<label><input type="radio" name="mode" value="raw" id="mode-raw" checked> raw</label>'
         '<label><input type="radio" name="mode" value="ceiled" id="mode-ceiled"> ceiled</label>'
@@ -384,7 +394,9 @@ def _benchmark_body(board: Leaderboard, bench_id: str) -> str:
     ranked = sorted(records.items(), key=lambda kv: (-(finite(kv[1].raw) or float("-inf")), kv[0]))
     rows = ["<tr><th>model</th><th class=num>raw</th><th class=num>SE</th><th class=num>ceiled"
             "</th><th>chosen layers</th></tr>"]
-    for model_id, rec in ranked:
+    labels = model_labels(board)
+    for model_key, rec in ranked:
+        model_id = labels[model_key]
         rows.append(f'<tr><td><a href="../models/{escape(page_name(model_id))}#'
                     f'{escape(safe_name(bench_id))}">{escape(model_id)}</a></td>'
                     f"<td class=num>{_fmt(finite(rec.raw), 4)}</td>"

@@ -37,10 +37,10 @@ class Dasheng(AudioModel):
     def __init__(self, pretrained: bool = True, url: str = CHECKPOINT_URL,
                  weights_dir: str | Path | None = None,
                  architecture: dict[str, int] | None = None) -> None:
-        from brainscore_audio.adapters.hf.model import random_weights_requested
+        from brainscore_audio.model import random_weights_identifier, random_weights_requested
 
         # BRAINSCORE_AUDIO_RANDOM_WEIGHTS=1 (conformance checks without internet, see
-        # docs/submit.md) builds the untrained architecture; checkpoint and version say so.
+        # docs/submit.md) builds the untrained architecture; the id, checkpoint and version say so.
         self.random_mode = pretrained and random_weights_requested()
         self.pretrained = pretrained and not self.random_mode
         self.architecture = dict(architecture or BASE)
@@ -53,6 +53,7 @@ class Dasheng(AudioModel):
         self.checkpoint = (f"{CHECKPOINT_FILE} from Zenodo record 11511780" if self.pretrained
                            else f"untrained, torch.manual_seed({SEED})")
         if self.random_mode:
+            self.identifier = random_weights_identifier(self.identifier)
             self.version = "1+random"
             self.checkpoint = f"random weights (torch seed {SEED}) in the architecture of {CHECKPOINT_FILE}"
         self._network = None

@@ -33,7 +33,8 @@ class Family:
         raise NotImplementedError
 
     def build(self, repo_id: str | None, **kwargs: Any) -> Any:
-        """``from_pretrained(repo_id)`` or, with ``repo_id=None``, random weights from config."""
+        """``from_pretrained(repo_id, **kwargs)`` (with ``output_loading_info=True``: a
+        ``(model, info)`` pair) or, with ``repo_id=None``, random weights from config."""
         cls = self.model_class()
         if repo_id is None:
             return cls.from_config(self.config)
@@ -131,7 +132,11 @@ class WhisperFamily(Family):
             from transformers.models.whisper.modeling_whisper import WhisperEncoder
 
             return WhisperEncoder(self.config)
-        return self.model_class().from_pretrained(repo_id, **kwargs).get_encoder()
+        loaded = self.model_class().from_pretrained(repo_id, **kwargs)
+        if isinstance(loaded, tuple):  # output_loading_info: the encoder's keys are checked
+            model, info = loaded
+            return model.get_encoder(), _encoder_info(info)
+        return loaded.get_encoder()
 
     def forward(self, model, extractor, audio, layers, device):
         window = self.WINDOW_SECONDS * self.sample_rate
@@ -243,6 +248,19 @@ class Qwen2AudioFamily(Family):
                     pieces[name].append(_numpy(dec.hidden_states[int(index)]))
         return {name: (np.concatenate(pieces[name], axis=1),
                        0.02 if name.startswith("encoder.") else 0.04) for name in layers}
+
+
+def _encoder_info(info: dict[str, Any]) -> dict[str, Any]:
+    """Loading info of a Whisper model restricted to its encoder (names relative to it): the
+    decoder is not used, so its weights neither need to be there nor count as unexpected."""
+    def inside(keys):
+        return [k[len("encoder."):] for k in keys or [] if str(k).startswith("encoder.")]
+
+    mismatched = [k for k in info.get("mismatched_keys") or []
+                  if str(k[0] if isinstance(k, tuple) else k).startswith("encoder.")]
+    return {"missing_keys": inside(info.get("missing_keys")),
+            "unexpected_keys": inside(info.get("unexpected_keys")),
+            "mismatched_keys": mismatched, "error_msgs": info.get("error_msgs") or []}
 
 
 def family_for(config: Any) -> Family:
