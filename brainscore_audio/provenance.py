@@ -19,18 +19,33 @@ def package_version() -> str:
 
 
 @cache
-def git_commit() -> str | None:
-    """Commit of the source tree this package was imported from (``+dirty`` if modified), or
-    None outside a git checkout."""
-    source = Path(__file__).resolve().parent.parent
+def git_commit(source: Path | None = None) -> str | None:
+    """Commit of brainscore-audio's own git checkout (``+dirty`` if tracked files are modified),
+    or None when the package is not run from one.
+
+    ``source`` (default: the folder above this package) counts as a checkout only if it is the
+    top of a git work tree that tracks this package: a package installed inside some other
+    repository (a user's project holding the virtual environment) has no commit of its own.
+    """
+    source = (Path(__file__).resolve().parent.parent if source is None
+              else Path(source).resolve())
     try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=source, capture_output=True,
-                                text=True, timeout=5, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                               cwd=source, capture_output=True, text=True, timeout=5).stdout
+        top = _git(source, "rev-parse", "--show-toplevel")
+        if top is None or Path(top).resolve() != source:
+            return None
+        if _git(source, "ls-files", "--error-unmatch", f"{__package__}/provenance.py") is None:
+            return None
+        commit = _git(source, "rev-parse", "HEAD")
+        dirty = _git(source, "status", "--porcelain", "--untracked-files=no")
     except (OSError, subprocess.SubprocessError):
         return None
-    return commit + ("+dirty" if dirty.strip() else "") if commit else None
+    return commit + ("+dirty" if dirty else "") if commit else None
+
+
+def _git(cwd: Path, *args: str) -> str | None:
+    """Stripped stdout of ``git args`` in ``cwd``; None when git fails."""
+    result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=5)
+    return result.stdout.strip() if result.returncode == 0 else None
 
 
 def platform_summary() -> str:

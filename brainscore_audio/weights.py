@@ -116,7 +116,12 @@ class DownloadedModel(AudioModel):
 
     ``weights=None`` is the untrained twin (torch seed ``seed``). With
     ``BRAINSCORE_AUDIO_RANDOM_WEIGHTS=1`` (conformance checks without internet, docs/submit.md)
-    a pretrained model builds the untrained module instead; ``checkpoint`` and ``version`` say so.
+    a pretrained model builds the untrained module instead; its identifier
+    (``<id>+random-weights``), ``checkpoint`` and ``version`` say so.
+
+    ``checkpoint`` is ``"<file> sha256:<hex>"``: known at construction when the hash is
+    published, else ``None`` until :meth:`load` downloaded the file (the harness records the value
+    after loading, with the activations).
     """
 
     description = "checkpoint"
@@ -124,21 +129,23 @@ class DownloadedModel(AudioModel):
 
     def __init__(self, identifier: str, weights: PublishedWeights | None,
                  weights_dir: str | Path | None = None) -> None:
-        from .adapters.hf.model import random_weights_requested
+        from .model import random_weights_identifier, random_weights_requested
 
         self.identifier = identifier
         self.weights = weights
         self.weights_dir = weights_dir
         self.random_mode = weights is not None and random_weights_requested()
         self.version = "1+random" if self.random_mode else "1"
+        self.checkpoint: str | None
         if weights is None:
             self.checkpoint = f"untrained, torch.manual_seed({self.seed})"
         elif self.random_mode:
+            self.identifier = random_weights_identifier(identifier)
             self.checkpoint = (f"random weights (torch seed {self.seed}) in the architecture of "
                                f"{weights.filename}")
             self.weights = None  # built exactly as the untrained twin (the conformance tests check)
-        else:
-            self.checkpoint = f"{weights.filename} (sha256 recorded on download)"
+        else:  # the published hash, checked on download; else known once downloaded
+            self.checkpoint = weights.checkpoint(weights.sha256) if weights.sha256 else None
         self._network = None
         self._device = "cpu"
 

@@ -17,10 +17,12 @@ import yaml
 
 from brainscore_audio import registry
 from brainscore_audio.activations import StimulusActivations
-from brainscore_audio.adapters.hf.model import RANDOM_WEIGHTS_ENV
+from brainscore_audio.adapters.hf.model import RANDOM_WEIGHTS_ENV, HFModel
 from brainscore_audio.benchmark import Benchmark
 from brainscore_audio.cli import main
+from brainscore_audio.model import declared_weights
 from brainscore_audio.validate import CLIP_SECONDS, _check_attributes, validate_model
+from brainscore_audio.weights import DownloadedModel, PublishedWeights
 
 MODEL_IDS = registry.models.ids()
 BENCHMARK_IDS = registry.benchmarks.ids()
@@ -56,8 +58,9 @@ def _random_mode_twins(model_ids: list[str]) -> dict[str, str]:
             if "needs-download" in registry.models.entry(i).tags and f"{i}-untrained" in model_ids}
 
 
-#: What may differ between a hub model in random-weights mode and its twin: their names.
-IDENTITY_FIELDS = {"identifier", "checkpoint", "version", "random_mode"}
+#: What may differ between a hub model in random-weights mode and its twin: their names (and the
+#: declared download, which random-weights mode never fetches).
+IDENTITY_FIELDS = {"identifier", "checkpoint", "version", "random_mode", "weights"}
 
 
 def _construction(model) -> dict:
@@ -92,6 +95,7 @@ def test_submission_folder_passes_benchmark_validate(folder, capsys, monkeypatch
         assert _construction(hub) == _construction(twin), f"{hub_id} differs from {twin_id}"
         assert _check_attributes(hub_id, hub) == []
         assert hub.version.endswith("random") and "random" in hub.checkpoint
+        assert hub.identifier == f"{hub_id}+random-weights"  # the id says so
         assert (hub.layers, hub.default_layers, hub.sample_rate) == \
             (twin.layers, twin.default_layers, twin.sample_rate)
 
@@ -112,6 +116,34 @@ def test_model_plugin_has_metadata(model_id):
     tags = registry.models.entry(model_id).tags
     if "needs-download" in tags or "pretrained" in tags:
         assert "@" in metadata["citation"], f"{model_id}: a pretrained model needs a BibTeX citation"
+
+
+@pytest.mark.parametrize("model_id", MODEL_IDS)
+def test_downloaded_weights_are_pinned_and_declared(model_id):
+    """The convention of docs/submit.md: a hub model declares ``checkpoint: <repo-id>`` and
+    ``revision: <40-hex commit>`` (passed to from_pretrained and recorded); a direct download
+    declares ``weights: {url, sha256 (or null), source}``; every model tagged needs-download has
+    one of them."""
+    entry = registry.models.entry(model_id)
+    metadata = entry.metadata()
+    where = f"metadata.yaml of {model_id}"
+    with declared_weights():
+        model = registry.models.make(model_id)
+    if "weights" in metadata:
+        declared = PublishedWeights.from_mapping(metadata["weights"], where)
+        if isinstance(model, DownloadedModel) and model.weights is not None:
+            assert model.weights == declared, f"{model_id} downloads other weights than declared"
+            if declared.sha256:
+                assert model.checkpoint == declared.checkpoint(declared.sha256)
+    if isinstance(model, HFModel) and not model.random_weights:
+        revision = metadata.get("revision")
+        assert isinstance(revision, str) and len(revision) == 40 and \
+            set(revision) <= set("0123456789abcdef"), f"{where}: revision must be a 40-hex commit"
+        assert model.revision == revision and model.repo_id == metadata["checkpoint"]
+        assert model.checkpoint == f"{metadata['checkpoint']}@{revision}"
+    if "needs-download" in entry.tags:
+        assert "revision" in metadata or "weights" in metadata, \
+            f"{where}: a model that downloads weights pins them (revision: or weights:)"
 
 
 # -- benchmarks -------------------------------------------------------------------------------

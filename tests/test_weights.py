@@ -99,7 +99,9 @@ def test_downloaded_model_loads_the_file_and_records_its_sha256(tmp_path, http_s
     torch.save({"weight": torch.zeros(5)}, served / "bad.pt")
     base = http_server(served)
     model = _Linear("lin", PublishedWeights(f"{base}/lin.pt", None, "t"), tmp_path / "w")
-    assert model.checkpoint == "lin.pt (sha256 recorded on download)"
+    assert model.checkpoint is None  # no published hash: known once downloaded
+    assert _Linear("lin", PublishedWeights(f"{base}/lin.pt", "ab" * 32, "t")).checkpoint == \
+        f"lin.pt sha256:{'ab' * 32}"
     model.load()
     digest = hashlib.sha256((served / "lin.pt").read_bytes()).hexdigest()
     assert model.checkpoint == f"lin.pt sha256:{digest}" and model.version == "1"
@@ -115,7 +117,7 @@ def test_downloaded_model_random_mode_and_untrained_twin_are_labelled(monkeypatc
     monkeypatch.setenv("BRAINSCORE_AUDIO_RANDOM_WEIGHTS", "1")
     model = _Linear("lin", PublishedWeights("https://invalid.example/lin.pt", None, "t"))
     model.load()  # no download
-    assert model.version == "1+random"
+    assert model.version == "1+random" and model.identifier == "lin+random-weights"
     assert model.checkpoint == "random weights (torch seed 0) in the architecture of lin.pt"
     twin = _Linear("lin-untrained", None)
     twin.load()

@@ -200,7 +200,7 @@ def build_plan(
         pending: list[tuple[Benchmark, tuple[str, str, str]]] = []
         for benchmark in benchmarks.values():
             score_id = f"score {model_id} on {benchmark.identifier}"
-            path = existing_record(output, ref, benchmark)
+            path = existing_record(output, _known_checkpoint(ref, cache, benchmark), benchmark)
             if path is not None and (not run.force or score_id in done_before):
                 specs[score_id] = _spec(score_id, "score", ref, model_id, benchmark, sources,
                                         layers, (), False)
@@ -229,6 +229,19 @@ def build_plan(
                                         layers, (extract_id,), gpu)
                 states[score_id] = JobState()
     return Plan(list(model_ids), list(benchmark_ids), run, specs, states, models, benchmarks)
+
+
+def _known_checkpoint(ref, cache: ActivationCache, benchmark: Benchmark):
+    """``ref`` with the checkpoint its cached activations were computed with, when the model
+    only knows it after loading (a download whose hash is not published): the record of an
+    earlier run holds that one."""
+    if ref.checkpoint is not None:
+        return ref
+    stimuli = benchmark.stimulus_set
+    entry = cache.entry(ref.id, ref.version, stimuli.identifier, stimuli.fingerprint(),
+                        benchmark.pooling)
+    cached = entry.meta().get("checkpoint")
+    return ref if cached is None else ref.model_copy(update={"checkpoint": cached})
 
 
 def _spec(job_id: str, kind: str, ref, model_source: str, benchmark: Benchmark,

@@ -1,10 +1,11 @@
 """`dasheng-base`: Dasheng base (86M), a masked-autoencoder audio encoder trained on 272k hours.
 
-The checkpoint is downloaded on first use from the authors' Zenodo record (the URL the
-``dasheng`` package uses) into ``<data dir>/weights/`` with pooch, and loaded into
-``network.py``'s encoder (the ``dasheng`` package itself needs torchaudio). Its sha256 is
-recorded as ``checkpoint``. ``dasheng-base-untrained`` builds the same encoder from torch seed 0
-and downloads nothing.
+The checkpoint declared in ``metadata.yaml`` (``weights``: the authors' Zenodo URL, the one the
+``dasheng`` package uses) is downloaded on first use into ``<data dir>/weights/`` and loaded into
+``network.py``'s encoder (the ``dasheng`` package itself needs torchaudio); downloading, the sha256
+that reaches every record, the random-weights mode and the seeded twin come from
+``brainscore_audio.weights.DownloadedModel``. ``dasheng-base-untrained`` builds the same encoder
+from torch seed 0 and downloads nothing.
 
 Layers (one frame per 40 ms): ``patch`` (embedded patches plus position embeddings),
 ``block1``..``block12`` and ``norm`` (the final LayerNorm: the released embedding).
@@ -17,83 +18,52 @@ from pathlib import Path
 
 import numpy as np
 
-from brainscore_audio.errors import UserError
-from brainscore_audio.model import Activations, AudioModel
+from brainscore_audio.model import Activations, evenly_spaced_layers
+from brainscore_audio.weights import DownloadedModel, PublishedWeights
 
-CHECKPOINT_URL = "https://zenodo.org/records/11511780/files/dasheng_base.pt?download=1"
 CHECKPOINT_FILE = "dasheng_base.pt"
 BASE = {"embed_dim": 768, "depth": 12, "num_heads": 12}
-LAYERS = ["patch"] + [f"block{i}" for i in range(1, 13)] + ["norm"]
-SEED = 0
 
 
-class Dasheng(AudioModel):
-    """Dasheng base, pretrained (downloaded) or untrained (seeded)."""
+class DashengRelease(DownloadedModel):
+    """A released Dasheng checkpoint of a given size, or its seeded untrained twin.
+
+    Args:
+        identifier: the registered id.
+        architecture: ``{"embed_dim", "depth", "num_heads"}``, overriding the checkpoint's
+            config (as the ``dasheng`` package's loaders do).
+        weights: the download (``None``: untrained, torch seed 0).
+        weights_dir: where downloads go (default ``<data dir>/weights``).
+    """
 
     sample_rate = 16_000
-    layers = list(LAYERS)
-    default_layers = list(LAYERS)
+    description = "Dasheng checkpoint"
 
-    def __init__(self, pretrained: bool = True, url: str = CHECKPOINT_URL,
-                 weights_dir: str | Path | None = None,
-                 architecture: dict[str, int] | None = None) -> None:
-        from brainscore_audio.model import random_weights_identifier, random_weights_requested
-
-        # BRAINSCORE_AUDIO_RANDOM_WEIGHTS=1 (conformance checks without internet, see
-        # docs/submit.md) builds the untrained architecture; the id, checkpoint and version say so.
-        self.random_mode = pretrained and random_weights_requested()
-        self.pretrained = pretrained and not self.random_mode
-        self.architecture = dict(architecture or BASE)
+    def __init__(self, identifier: str, architecture: dict[str, int],
+                 weights: PublishedWeights | None = None,
+                 weights_dir: str | Path | None = None) -> None:
+        super().__init__(identifier, weights, weights_dir)
+        self.architecture = dict(architecture)
         depth = self.architecture["depth"]
         self.layers = ["patch"] + [f"block{i}" for i in range(1, depth + 1)] + ["norm"]
-        self.default_layers = list(self.layers)
-        self.url = url
-        self.weights_dir = weights_dir
-        self.identifier = "dasheng-base" if pretrained else "dasheng-base-untrained"
-        self.checkpoint = (f"{CHECKPOINT_FILE} from Zenodo record 11511780" if self.pretrained
-                           else f"untrained, torch.manual_seed({SEED})")
-        if self.random_mode:
-            self.identifier = random_weights_identifier(self.identifier)
-            self.version = "1+random"
-            self.checkpoint = f"random weights (torch seed {SEED}) in the architecture of {CHECKPOINT_FILE}"
-        self._network = None
-        self._device = "cpu"
+        self.default_layers = evenly_spaced_layers(self.layers, 12)
 
-    def _checkpoint_path(self) -> Path:
-        from brainscore_audio.download import download, sha256_file
-        from brainscore_audio.settings import data_dir
+    def build(self):
+        from .network import DashengEncoder
 
-        folder = Path(self.weights_dir) if self.weights_dir else data_dir() / "weights"
-        path = download(self.url, folder, filename=CHECKPOINT_FILE)
-        self.checkpoint = f"{CHECKPOINT_FILE} sha256:{sha256_file(path)}"
-        return path
+        return DashengEncoder(**self.architecture)
 
-    def load(self, device: str = "cpu") -> None:
+    def read_checkpoint(self, path: Path):
+        """A release: ``{"model": state_dict, "config": {...}}`` (its config merged with the
+        declared architecture, as ``dasheng_base()`` does)."""
         import torch
 
         from .network import DashengEncoder
 
-        if self._network is not None and self._device == device:
-            return
-        if self._network is None:
-            if self.pretrained:
-                path = self._checkpoint_path()
-                try:
-                    dump = torch.load(path, map_location="cpu", weights_only=True)
-                    config = {**dump["config"], **self.architecture}  # as dasheng_base()
-                    network = DashengEncoder(**config)
-                    network.load_release_state(dump["model"])
-                except (KeyError, RuntimeError, ValueError) as exc:
-                    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-                    raise UserError(f"{path}: not a Dasheng base checkpoint ({type(exc).__name__}: "
-                                    f"{reason[:160]})") from exc
-            else:
-                from brainscore_audio.adapters.torch_hooks import seeded_init
-
-                network = seeded_init(lambda: DashengEncoder(**self.architecture), SEED)
-            self._network = network.eval()
-        self._network.to(device)
-        self._device = device
+        dump = torch.load(path, map_location="cpu", weights_only=True)
+        network = DashengEncoder(**{**dump["config"], **self.architecture})
+        network.load_release_state(dump["model"])
+        return network
 
     def embed(self, audio: np.ndarray, layers: Sequence[str]) -> dict[str, Activations]:
         import torch
@@ -107,3 +77,30 @@ class Dasheng(AudioModel):
                                     .to(self._device))
         return {name: Activations(outputs[self.layers.index(name)].float().cpu().numpy(), 0.04)
                 for name in layers}
+
+
+class Dasheng(DashengRelease):
+    """Dasheng base, pretrained (the checkpoint this folder declares) or untrained (seeded);
+    every layer is scored.
+
+    Args:
+        pretrained: load the declared checkpoint (else: the untrained twin).
+        url: another download of the same release (tests serve one over loopback); default the
+            plugin's declared ``weights``.
+        weights_dir: where downloads go (default ``<data dir>/weights``).
+        architecture: ``embed_dim``, ``depth``, ``num_heads`` (default: base; tests shrink it).
+    """
+
+    description = "Dasheng base checkpoint"
+
+    def __init__(self, pretrained: bool = True, url: str | None = None,
+                 weights_dir: str | Path | None = None,
+                 architecture: dict[str, int] | None = None) -> None:
+        weights = None
+        if pretrained:
+            weights = PublishedWeights.of_plugin(__file__)
+            if url is not None:
+                weights = PublishedWeights(url, None, f"given by the caller ({url})")
+        super().__init__("dasheng-base" if pretrained else "dasheng-base-untrained",
+                         architecture or BASE, weights, weights_dir)
+        self.default_layers = list(self.layers)

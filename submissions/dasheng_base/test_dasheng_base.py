@@ -4,6 +4,8 @@ are encoded in 10 s chunks as released, and the untrained twin is seeded."""
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import pytest
 import torch
@@ -46,14 +48,15 @@ def test_release_checkpoint_downloads_and_loads_exactly(tmp_path, http_server):
         expected = source(torch.from_numpy(audio))
     np.testing.assert_allclose(out["norm"].values, expected[-1].numpy(), rtol=1e-5, atol=1e-5)
     assert out["block2"].values.shape == (2, frames_to_tokens(8000), 32)
-    assert model.checkpoint.startswith(f"{CHECKPOINT_FILE} sha256:")
+    digest = hashlib.sha256((served / CHECKPOINT_FILE).read_bytes()).hexdigest()
+    assert model.checkpoint == f"{CHECKPOINT_FILE} sha256:{digest}"
     assert (tmp_path / "w" / CHECKPOINT_FILE).is_file()
 
 
 def test_a_file_that_is_not_a_dasheng_checkpoint_is_refused(tmp_path):
     torch.save({"weights": {}}, tmp_path / CHECKPOINT_FILE)  # already downloaded: not fetched again
     model = Dasheng(url="https://example.invalid/dasheng_base.pt", weights_dir=tmp_path)
-    with pytest.raises(UserError, match="not a Dasheng base checkpoint"):
+    with pytest.raises(UserError, match="not the Dasheng base checkpoint dasheng-base expects"):
         model.load()
 
 
@@ -78,3 +81,34 @@ def test_untrained_twin_is_seeded_and_offline():
     second = Dasheng(pretrained=False).embed(audio, ["block3"])["block3"].values
     np.testing.assert_array_equal(first, second)
     assert first.shape == (1, frames_to_tokens(4000), 768)
+
+
+def test_the_sha256_of_the_download_reaches_the_record(tmp_path, http_server, monkeypatch,
+                                                      capsys):
+    """No hash is published: the checkpoint is known only once downloaded, after the run was
+    planned; the record still holds the sha256 of the file loaded, and the next run reuses it."""
+    from functools import partial
+
+    from brainscore_audio import registry
+    from brainscore_audio.cli import main
+    from brainscore_audio.records import read_record
+
+    torch.manual_seed(5)
+    served = tmp_path / "served"
+    served.mkdir()
+    torch.save(release_checkpoint(DashengEncoder(**TINY), {"target_length": 1008, **TINY}),
+               served / CHECKPOINT_FILE)
+    factory = partial(Dasheng, url=f"{http_server(served)}/{CHECKPOINT_FILE}",
+                      weights_dir=tmp_path / "w", architecture=TINY)
+    registry.discover_plugins()
+    monkeypatch.setitem(registry.models.entries, "dasheng-base",
+                        registry.Entry("dasheng-base", factory, frozenset({"needs-download"})))
+    args = ["run", "--model", "dasheng-base", "--benchmark", "demo.rsa", "--output",
+            str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache"), "--quiet"]
+    assert main(args) == 0
+    (path,) = (tmp_path / "out").glob("*.json")
+    digest = hashlib.sha256((served / CHECKPOINT_FILE).read_bytes()).hexdigest()
+    assert read_record(path).model.checkpoint == f"{CHECKPOINT_FILE} sha256:{digest}"
+    capsys.readouterr()
+    assert main(args) == 0
+    assert "record exists" in capsys.readouterr().out
