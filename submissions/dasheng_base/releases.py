@@ -10,8 +10,6 @@ embedding); about 12 evenly spaced ones plus the last are scored by default.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from brainscore_audio.weights import PublishedWeights
 
 from .model import DashengRelease
