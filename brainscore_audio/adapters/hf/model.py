@@ -113,6 +113,10 @@ class HFModel(AudioModel):
                 self._checkpoint = f"{self.repo_id}@{self.revision}"
         return self._checkpoint
 
+    @checkpoint.setter
+    def checkpoint(self, value: str) -> None:
+        self._checkpoint = value
+
     def _local_folder(self) -> Path | None:
         path = Path(self.repo_id).expanduser()
         return path if path.is_dir() else None

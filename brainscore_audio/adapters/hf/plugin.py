@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from ...errors import UserError
+from ...model import random_weights_identifier
 from .model import HFModel, random_weights_requested
 
 #: Optional reduced architecture of a hub plugin folder for checks in random-weights mode.
@@ -49,6 +50,7 @@ def hub_model(plugin_file: str, identifier: str, random_weights: bool | None = N
                         config=_read(reduced, json.loads),
                         preprocessor=_read(folder / "preprocessor_config.json", json.loads),
                         random_weights=True, seed=seed)
+        model.identifier = random_weights_identifier(identifier)  # never the pretrained id
         model.version = "1+random-reduced"
         model.checkpoint = (f"random weights (torch seed {seed}) in the reduced architecture "
                             f"{VALIDATE_CONFIG} of {repo_id}")
