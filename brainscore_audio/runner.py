@@ -1,156 +1,23 @@
-"""Scoring models on benchmarks: the harness behind ``benchmark run``.
+"""Scoring models on benchmarks: the orchestration behind ``benchmark run``.
 
-Benchmarks sharing a stimulus set and pooling get their activations from one extraction.
-A record already in the output folder is reused only when everything it depends on is the same
-(model version and checkpoint, benchmark version, stimulus-set fingerprint, data checksums);
-otherwise it is recomputed (``force`` recomputes regardless), so a killed run resumes where it
-stopped. A pair whose score is not a finite number gets no record: it fails with one line.
-The work is a plan of extraction and scoring jobs run by an executor
-(:mod:`brainscore_audio.executors`): in this
-process by default, or on a Dask cluster.
+The pairs become a plan of extraction and scoring jobs run by an executor
+(:mod:`brainscore_audio.executors`): in this process by default, or on a Dask cluster.
+Benchmarks sharing a stimulus set and pooling get their activations from one extraction. A
+record already in the output folder that can stand for its pair is not recomputed (see
+:mod:`brainscore_audio.scoring`; ``force`` recomputes), so a killed run resumes where it stopped.
+Device checks live in :mod:`brainscore_audio.devices`, precomputed activations in
+:mod:`brainscore_audio.precomputed`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import math
-import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
-from . import registry, settings
-from .activations import StimulusActivations, load_precomputed
-from .benchmark import Benchmark, Score
-from .errors import UserError
+from .devices import check_device, check_device_name
+from .executors import LocalExecutor, RunSettings, build_plan, execute, read_plan_file
 from .extraction import DEFAULT_BATCH_SIZE
-from .model import AudioModel
-from .plugin_calls import guarded
-from .provenance import git_commit, package_version, platform_summary
-from .records import (
-    BenchmarkRef,
-    ModelRef,
-    Provenance,
-    ScoreRecord,
-    StimulusSetRef,
-    read_record,
-    record_stem,
-    to_jsonable,
-    write_record,
-)
-
-
-@dataclass
-class RunOutcome:
-    """What happened to one (model, benchmark) pair."""
-
-    model_id: str
-    benchmark_id: str
-    status: str  # "scored", "skipped" (record exists, or its extraction failed) or "failed"
-    path: Path | None = None
-    raw: float | None = None
-    message: str = ""
-
-
-def check_device_name(device: str) -> str:
-    """Validate the spelling of ``--device``: ``cpu``, ``cuda`` or ``cuda:N``."""
-    if device not in ("cpu", "cuda") and not device.startswith("cuda:"):
-        raise UserError(f"--device must be cpu or cuda, got {device!r}")
-    return device
-
-
-def check_device(device: str) -> str:
-    """Validate ``--device``: ``cpu`` or ``cuda`` (only if a CUDA device is present here)."""
-    check_device_name(device)
-    if device.startswith("cuda"):
-        import torch
-
-        if not torch.cuda.is_available():
-            raise UserError("--device cuda requested but no CUDA device is available "
-                            "(torch.cuda.is_available() is False)")
-    return device
-
-
-def make_benchmarks(ids: Sequence[str], data_dir: Path | None) -> list[Benchmark]:
-    """Build benchmarks by id (data loads lazily, on first use)."""
-    return [registry.benchmarks.make(i, data_dir=data_dir) for i in ids]
-
-
-class ScoreNotFiniteError(UserError):
-    """A benchmark's headline score is NaN or infinite: the pair fails and gets no record."""
-
-
-def existing_record(output_dir: Path, model: ModelRef, benchmark: Benchmark) -> Path | None:
-    """Path of a valid record that can stand for this (model, benchmark) pair, if any.
-
-    It must be of the same model version and checkpoint and benchmark version, and computed on
-    the same stimuli (fingerprint of ids and audio) and data (the benchmark's data checksums):
-    two task folders with the same name, or a data release that changed, never share a record.
-    This loads the benchmark's data (to compare its checksums).
-    """
-    path = output_dir / f"{record_stem(model, benchmark.identifier)}.json"
-    if not path.is_file():
-        return None
-    try:
-        record = read_record(path)
-    except UserError:
-        return None
-    same = (record.model.version == model.version and record.model.checkpoint == model.checkpoint
-            and record.benchmark.version == benchmark.version)
-    if not same:
-        return None
-    stimuli = benchmark.stimulus_set
-    same_data = (record.stimulus_set.id == stimuli.identifier
-                 and record.stimulus_set.fingerprint == stimuli.fingerprint()
-                 and record.data_checksums == dict(benchmark.data_checksums()))
-    return path if same_data else None
-
-
-def score_and_write(benchmark: Benchmark, activations: StimulusActivations, model: ModelRef,
-                    output_dir: Path, device: str, extraction_time: float | None) -> RunOutcome:
-    """Score one benchmark on activations in hand and write its record atomically.
-
-    Raises:
-        ScoreNotFiniteError: the score's ``raw`` is NaN or infinite (no record is written).
-    """
-    start = time.perf_counter()
-    with guarded(f"benchmark {benchmark.identifier!r}"):
-        score: Score = benchmark(activations)
-    wall = time.perf_counter() - start
-    raw = float(score.raw)
-    if not math.isfinite(raw):
-        reason = score.details.get("reason") if isinstance(score.details, dict) else None
-        raise ScoreNotFiniteError(
-            f"{model.id} on {benchmark.identifier}: the score is {raw}, not a number"
-            + (f" ({reason})" if reason else "") + "; no record written")
-    stimuli = benchmark.stimulus_set
-    record = ScoreRecord(
-        benchmark=BenchmarkRef(id=benchmark.identifier, version=benchmark.version,
-                               simulated=bool(getattr(benchmark, "simulated", False))),
-        model=model,
-        stimulus_set=StimulusSetRef(id=stimuli.identifier, fingerprint=stimuli.fingerprint(),
-                                    n_stimuli=len(stimuli)),
-        raw=raw,
-        ceiled=score.ceiled,
-        ceiling=score.ceiling,
-        error=score.error,
-        per_subject=to_jsonable(score.per_subject),
-        per_layer=to_jsonable(score.per_layer),
-        chosen_layers=list(score.chosen_layers),
-        layers_scored=list(activations.layer_names),
-        pooling=activations.pooling,
-        parameters=to_jsonable(benchmark.parameters()),
-        data_checksums=dict(benchmark.data_checksums()),
-        details=to_jsonable(score.details),
-        provenance=Provenance(
-            package_version=package_version(), git_commit=git_commit(),
-            platform=platform_summary(), device=device, timestamp=datetime.now(timezone.utc),
-            wall_time_s=round(wall, 3),
-            extraction_time_s=None if extraction_time is None else round(extraction_time, 3)),
-    )
-    path = write_record(record, output_dir, score.artefacts or None)
-    return RunOutcome(model.id, benchmark.identifier, "scored", path, record.raw)
+from .scoring import RunOutcome
 
 
 def run_models(
@@ -187,8 +54,6 @@ def run_models(
         resume: continue the plan saved in ``output_dir``: with ``force``, records the saved
             plan had finished are kept instead of being recomputed again.
     """
-    from .executors import LocalExecutor, RunSettings, build_plan, execute, read_plan_file
-
     local = executor is None or isinstance(executor, LocalExecutor)
     try:
         # In-process, the output folder stays as given; workers elsewhere need absolute paths.
@@ -230,41 +95,3 @@ def _absolute(path: str | Path | None) -> str | None:
     return None if path is None else str(Path(path).expanduser().absolute())
 
 
-def run_precomputed(
-    activations_path: str | Path,
-    stimulus_set_id: str,
-    benchmark_ids: Sequence[str],
-    output_dir: str | Path,
-    data_dir: str | Path | None = None,
-    model_id: str | None = None,
-    log: Callable[[str], None] = print,
-) -> list[RunOutcome]:
-    """Score activations extracted elsewhere (an ``.npz``, see
-    :func:`~brainscore_audio.activations.load_precomputed`) on benchmarks of one stimulus set."""
-    activations_path = Path(activations_path)
-    output_dir = Path(output_dir)
-    data_root = settings.data_dir(data_dir)
-    registry.stimulus_sets.entry(stimulus_set_id)  # unknown id -> close matches
-    benchmarks = make_benchmarks(benchmark_ids, data_root)
-    if not activations_path.is_file():
-        raise UserError(f"{activations_path}: activations file not found")
-    digest = hashlib.sha256(activations_path.read_bytes()).hexdigest()
-    ref = ModelRef(id=model_id or f"precomputed:{activations_path.stem}", version=digest[:16],
-                   checkpoint=f"sha256:{digest}", source="precomputed")
-    outcomes = []
-    for benchmark in benchmarks:
-        stimuli = benchmark.stimulus_set
-        if stimuli.identifier != stimulus_set_id:
-            raise UserError(f"benchmark {benchmark.identifier} uses stimulus set "
-                            f"{stimuli.identifier!r}, not --stimulus-set {stimulus_set_id!r}")
-        activations = load_precomputed(activations_path, stimuli.ids, benchmark.pooling)
-        outcome = score_and_write(benchmark, activations, ref, output_dir, "n/a (precomputed)",
-                                  None)
-        log(f"score {ref.id} on {benchmark.identifier}: raw {outcome.raw:.4f} -> {outcome.path}")
-        outcomes.append(outcome)
-    return outcomes
-
-
-def model_ref(model: AudioModel) -> ModelRef:
-    """What a record says about a (constructed) model: id, version and checkpoint."""
-    return ModelRef(id=model.identifier, version=str(model.version), checkpoint=model.checkpoint)

@@ -546,6 +546,7 @@ def test_cli_task_dir_writes_a_record(tmp_path, capsys):
 
 def test_runner_hands_the_device_to_benchmarks(tmp_path, monkeypatch):
     from brainscore_audio import runner
+    from brainscore_audio.executors import jobs
 
     root, _ = write_tones_task(tmp_path / "tones", mode="trainvaltest", per_split=3)
     seen = []
@@ -556,7 +557,8 @@ def test_runner_hands_the_device_to_benchmarks(tmp_path, monkeypatch):
         raise UserError("stop here")
 
     monkeypatch.setattr(HEARTaskBenchmark, "__call__", spy)
-    monkeypatch.setattr(runner, "check_device", lambda device: device)
+    monkeypatch.setattr(runner, "check_device", lambda device: device)  # no GPU here
+    monkeypatch.setattr(jobs, "check_device", lambda device: device)
     with pytest.raises(UserError, match="stop here"):
         runner.run_models(["logmel"], [f"task:{root}"], tmp_path / "out", device="cuda:3",
                           progress=False)

@@ -8,7 +8,7 @@ import json
 import executor_plugins
 import pytest
 
-from brainscore_audio import runner
+from brainscore_audio import runner, scoring
 from brainscore_audio.cli import main
 from brainscore_audio.executors import RunSettings, build_plan, read_plan_file
 from brainscore_audio.executors.plan import plan_path
@@ -102,7 +102,7 @@ def test_resume_continues_an_interrupted_plan_without_redoing_finished_jobs(tmp_
     benchmarks = ["demo.voxel-ridge", "demo.rsa"]
     runner.run_models(["logmel"], benchmarks, out, cache_dir=cache, progress=False, log=quiet)
     before = {b: read_record(out / f"logmel__v1__{b}.json").provenance.timestamp for b in benchmarks}
-    original, calls = runner.score_and_write, []
+    original, calls = scoring.score_and_write, []
 
     def interrupted_on_the_second_score(*args, **kwargs):
         calls.append(args[0].identifier)
@@ -110,7 +110,7 @@ def test_resume_continues_an_interrupted_plan_without_redoing_finished_jobs(tmp_
             raise KeyboardInterrupt
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(runner, "score_and_write", interrupted_on_the_second_score)
+    monkeypatch.setattr(scoring, "score_and_write", interrupted_on_the_second_score)
     assert main(["run", "--model", "logmel", "--benchmark", *benchmarks, "--output", str(out),
                  "--cache-dir", str(cache), "--force", "--quiet"]) == 130  # killed mid-plan
     saved = read_plan_file(out)
@@ -118,7 +118,7 @@ def test_resume_continues_an_interrupted_plan_without_redoing_finished_jobs(tmp_
     assert saved["settings"]["force"] is True
     first = read_record(out / "logmel__v1__demo.voxel-ridge.json").provenance.timestamp
     assert first > before["demo.voxel-ridge"]
-    monkeypatch.setattr(runner, "score_and_write", original)
+    monkeypatch.setattr(scoring, "score_and_write", original)
     capsys.readouterr()
     assert main(["run", "--resume", "--output", str(out), "--quiet"]) == 0
     assert "plan: 3 jobs, done 1, exists 2" in capsys.readouterr().out

@@ -51,8 +51,8 @@ def load_inputs(args: argparse.Namespace) -> Inputs:
                         "(expected e.g. alice2019.cka-linear)")
     stimuli = benchmark.stimulus_set
     if args.model:
+        from ..devices import check_device
         from ..extraction import extract
-        from ..runner import check_device
 
         model = registry.models.make(args.model)
         activations = extract(model, stimuli, model.default_layers, "none",

@@ -8,9 +8,11 @@ from pathlib import Path
 from tabulate import tabulate
 
 from .. import registry
+from ..devices import check_device, check_device_name
 from ..errors import UserError
 from ..extraction import DEFAULT_BATCH_SIZE
-from ..runner import check_device, check_device_name, run_models, run_precomputed
+from ..precomputed import run_precomputed
+from ..runner import run_models
 from .common import add_cache_options, add_data_options, add_device_option
 from .executor_options import add_executor_options, executor_name, make_executor
 

@@ -1,8 +1,8 @@
 """Downstream tasks in the HEAR 2021 format: loader, probe protocol, metrics, overall score.
 
 Importing this package registers the benchmark family ``task:<folder>`` (any HEAR-format
-folder; ``benchmark run --task-dir``) and the leaderboard aggregates ``downstream-overall`` and
-``downstream-overall-mini``.
+folder; ``benchmark run --task-dir``). Task plugins name the z-scored overall of their suite with
+:func:`register_suite`.
 """
 
 from ..registry import benchmarks
@@ -16,14 +16,13 @@ from .config import (
     TrainingSettings,
 )
 from .metrics import METRICS
-from .overall import register_aggregators, zscore_overall
+from .overall import register_suite, zscore_overall
 from .task import Fold, HEARTask, load_task
 from .writer import TaskWriter
 
 TASK_PREFIX = "task:"
 
 benchmarks.register_prefix(TASK_PREFIX, lambda path, data_dir=None: task_benchmark(path))
-register_aggregators()
 
 # The probe and protocol import torch; load them on first use so that registering plugins stays
 # light (``benchmark list`` must not import torch).
@@ -41,6 +40,6 @@ def __getattr__(name: str):
 __all__ = [
     "DEFAULT_GRID", "DEFAULT_OPTIONS", "HEAR_RUNNER_OPTIONS", "METRICS", "TASK_PREFIX", "Fold",
     "HEARTask", "HEARTaskBenchmark", "ProbeConfig", "ProtocolOptions", "ProtocolResult",
-    "TaskWriter", "TrainingSettings", "load_task", "run_protocol",
+    "TaskWriter", "TrainingSettings", "load_task", "register_suite", "run_protocol",
     "task_benchmark", "train_probe", "zscore_overall",
 ]

@@ -1,12 +1,12 @@
 """The z-scored downstream overall (Pepino et al. 2025): population dependent, so it is computed
 at every leaderboard build from the raw task scores stored in the records.
 
-For one suite of tasks (``parameters.suite`` of the records: ``"hear"`` for the six HEAR tasks of
-the paper, ``"mini"`` for the offline mini tasks), each task's raw scores are z-scored over the
-models on the leaderboard that have it (population standard deviation; a task on which all
-models tie contributes 0), and a model's overall is the mean of its z-scores. A model missing one
-of the suite's tasks gets no overall (``None``): averages over different task sets would not be
-comparable.
+For one suite of tasks (``parameters.suite`` of the records: each task benchmark declares its
+suite, and a plugin names the suite's aggregate with :func:`register_suite`), each task's raw
+scores are z-scored over the models on the leaderboard that have it (population standard
+deviation; a task on which all models tie contributes 0), and a model's overall is the mean of
+its z-scores. A model missing one of the suite's tasks gets no overall (``None``): averages over
+different task sets would not be comparable.
 """
 
 from __future__ import annotations
@@ -15,10 +15,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from .. import aggregates
 from .benchmark import PROTOCOL
-
-#: leaderboard aggregate name -> suite it summarises
-SUITES = {"downstream-overall": "hear", "downstream-overall-mini": "mini"}
 
 
 def suite_scores(board, suite: str) -> dict[str, dict[str, float]]:
@@ -55,17 +53,11 @@ def overall(board, suite: str) -> dict[str, float | None]:
     return zscore_overall(suite_scores(board, suite))
 
 
-def _aggregator(suite: str):
-    def aggregate(board) -> dict[str, float | None]:
+def register_suite(suite: str, aggregate: str) -> None:
+    """Compute the overall of the tasks of ``suite`` at every leaderboard build, as the aggregate
+    named ``aggregate`` (a plugin's registration, e.g. its paper's suite). Idempotent."""
+    def overall_of_suite(board) -> dict[str, float | None]:
         return overall(board, suite)
 
-    aggregate.__doc__ = f"z-scored downstream overall of suite {suite!r}"
-    return aggregate
-
-
-def register_aggregators() -> None:
-    """Add the overalls to :data:`brainscore_audio.leaderboard.AGGREGATORS` (idempotent)."""
-    from ..leaderboard import AGGREGATORS
-
-    for name, suite in SUITES.items():
-        AGGREGATORS.setdefault(name, _aggregator(suite))
+    overall_of_suite.__doc__ = f"z-scored downstream overall of suite {suite!r}"
+    aggregates.register(aggregate, overall_of_suite)

@@ -18,10 +18,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import registry, runner, settings
+from .. import registry, scoring, settings
 from ..activations import StimulusActivations
 from ..benchmark import Benchmark
 from ..cache import ActivationCache, CacheEntry
+from ..devices import check_device
 from ..errors import UserError
 from ..extraction import extract
 from ..model import AudioModel
@@ -83,7 +84,7 @@ def worker_name() -> str:
 
 def _extract(spec: JobSpec, run: RunSettings) -> None:
     if run.device.startswith("cuda"):
-        runner.check_device(run.device)  # on the worker: is a GPU visible here?
+        check_device(run.device)  # on the worker: is a GPU visible here?
     stimuli = _stimuli(spec, run)
     with guarded(f"model {spec.model_source!r}"):
         model = _model(spec.model_source)
@@ -105,7 +106,7 @@ def _score(spec: JobSpec, run: RunSettings, extraction_time: float | None):
     benchmark.device = run.device
     ref = ModelRef(id=spec.model_id, version=spec.model_version,
                    checkpoint=loaded_checkpoint(entry, spec))
-    return runner.score_and_write(benchmark, activations, ref, Path(run.output_dir), run.device,
+    return scoring.score_and_write(benchmark, activations, ref, Path(run.output_dir), run.device,
                                   extraction_time)
 
 

@@ -6,7 +6,7 @@ benchmarks sharing a stimulus set (content fingerprint) and pooling, and one *sc
 they pickle to any worker; the worker rebuilds models and benchmarks from the registries.
 
 A job whose output already exists (a record that can stand for the pair, see
-:func:`~brainscore_audio.runner.existing_record`; an activation cache entry holding every layer)
+:func:`~brainscore_audio.scoring.existing_record`; an activation cache entry holding every layer)
 starts in state ``exists`` and is not run. The plan
 and every state change are written atomically to ``<output>/.run/plan.json``; ``--resume``
 reads it back and re-plans the same models, benchmarks and settings.
@@ -27,6 +27,8 @@ from ..benchmark import Benchmark
 from ..cache import ActivationCache
 from ..errors import UserError
 from ..model import AudioModel
+from ..records import read_record
+from ..scoring import existing_record, model_ref
 
 PLAN_FILE = Path(".run") / "plan.json"
 PLAN_FORMAT = 1
@@ -185,8 +187,6 @@ def build_plan(
     output = Path(run.output_dir)
     specs: dict[str, JobSpec] = {}
     states: dict[str, JobState] = {}
-    from ..records import read_record
-    from ..runner import existing_record, model_ref  # runner imports this package lazily
 
     sources: dict[str, str] = {}
     for source, benchmark in benchmarks.items():
