@@ -192,25 +192,37 @@ def read_record(path: str | Path) -> ScoreRecord:
     ``null``), a ``raw`` that is null or not finite, and an unknown schema version.
     """
     path = Path(path)
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"), parse_constant=_refuse_constant)
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read score record ({exc.strerror})") from exc
-    except _NonFinite as exc:
-        raise UserError(f"{path}: not a valid score record (it holds {exc.args[0]}; a record "
-                        "holds finite numbers, and null where a value is undefined)") from exc
-    except ValueError as exc:
-        raise UserError(f"{path}: not a valid score record (not JSON: {exc})") from exc
+    document = read_json_document(path, "score record")
     version = document.get("record_schema_version") if isinstance(document, dict) else None
     if isinstance(document, dict) and version not in READABLE_RECORD_SCHEMAS:
         raise UserError(f"{path}: record_schema_version {version!r} is not one this version of "
                         f"brainscore-audio reads ({', '.join(map(str, READABLE_RECORD_SCHEMAS))})")
+    return validated(ScoreRecord, document, path, "score record")
+
+
+def read_json_document(path: Path, what: str) -> Any:
+    """The JSON document in ``path``; a one-line :class:`UserError` naming the file when it
+    cannot be read, is not JSON, or holds ``NaN``/``Infinity``/``-Infinity`` (not JSON numbers;
+    our documents hold finite numbers, and null where a value is undefined)."""
     try:
-        return ScoreRecord.model_validate(document)
+        return json.loads(path.read_text(encoding="utf-8"), parse_constant=_refuse_constant)
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read {what} ({exc.strerror})") from exc
+    except _NonFinite as exc:
+        raise UserError(f"{path}: not a valid {what} (it holds {exc.args[0]}; a {what} "
+                        "holds finite numbers, and null where a value is undefined)") from exc
+    except ValueError as exc:
+        raise UserError(f"{path}: not a valid {what} (not JSON: {exc})") from exc
+
+
+def validated(cls: type[BaseModel], document: Any, path: Path, what: str) -> Any:
+    """``cls`` validated from ``document``; the first problem as a one-line :class:`UserError`."""
+    try:
+        return cls.model_validate(document)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "document"
-        raise UserError(f"{path}: not a valid score record ({where}: {first['msg']})") from exc
+        raise UserError(f"{path}: not a valid {what} ({where}: {first['msg']})") from exc
 
 
 class _NonFinite(ValueError):

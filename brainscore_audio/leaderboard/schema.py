@@ -12,11 +12,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from .. import atomic
 from ..errors import UserError
-from ..records import ModelRef, ScoreRecord, _Strict
+from ..records import ModelRef, ScoreRecord, _Strict, read_json_document, validated
 
 LEADERBOARD_SCHEMA_VERSION = 2
 
@@ -71,23 +71,10 @@ def load(path: str | Path) -> Leaderboard:
     path = Path(path)
     if not path.is_file():
         raise UserError(f"{path}: leaderboard file not found")
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"),
-                              parse_constant=_refuse_constant)
-    except ValueError as exc:
-        raise UserError(f"{path}: not a valid leaderboard (not JSON: {exc})") from exc
+    document = read_json_document(path, "leaderboard")
     if isinstance(document, dict) and document.get("schema_version") == 1:
         document = migrate_v1(document)
-    try:
-        return Leaderboard.model_validate(document)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "document"
-        raise UserError(f"{path}: not a valid leaderboard ({where}: {first['msg']})") from exc
-
-
-def _refuse_constant(name: str) -> float:
-    raise ValueError(f"it holds {name}, which is not a JSON number")
+    return validated(Leaderboard, document, path, "leaderboard")
 
 
 def migrate_v1(document: dict[str, Any]) -> dict[str, Any]:
