@@ -4,8 +4,9 @@ A plugin folder's ``__init__.py`` only registers: ``models.register("logmel", Lo
 Factories are called lazily, so listing plugins never loads weights or data. Plugins are found
 by importing the packages named in the entry-point groups ``brainscore_audio.models`` and
 ``brainscore_audio.benchmarks`` (the in-repo folders are such packages too) and every subpackage
-below them. Nothing is discovered by scanning files for strings, and nothing is installed at
-import time.
+below them, and the plugin folders named in ``$BRAINSCORE_AUDIO_PLUGINS`` (folders that are not
+installed, e.g. ``submissions/my_model`` after a non-editable ``pip install .``). Nothing is
+discovered by scanning files for strings, and nothing is installed at import time.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import importlib
 import importlib.metadata
 import importlib.util
 import inspect
+import os
 import pkgutil
 import sys
 import warnings
@@ -30,6 +32,9 @@ from .errors import UnknownIdError
 T = TypeVar("T")
 
 ENTRY_POINT_GROUPS = ("brainscore_audio.models", "brainscore_audio.benchmarks")
+#: Plugin folders that are not installed: ``os.pathsep``-separated paths, each a plugin folder
+#: (holding ``__init__.py``) or a folder of plugin folders (e.g. ``submissions``).
+PLUGINS_ENV = "BRAINSCORE_AUDIO_PLUGINS"
 
 
 @dataclass
@@ -68,6 +73,7 @@ class Registry(Generic[T]):
     list_name: str = ""  # what `benchmark list ...` calls this registry
     entries: dict[str, Entry[T]] = field(default_factory=dict)
     prefixes: dict[str, Entry[T]] = field(default_factory=dict)
+    unknown_hint: str = ""  # appended to the unknown-id error
 
     def register(
         self,
@@ -145,11 +151,14 @@ class Registry(Generic[T]):
         families = ", ".join(p + "..." for p in self.prefixes)
         prefixes = f" (or a family: {families})" if self.prefixes else ""
         return (f"unknown {self.kind} {identifier!r}{hint} "
-                f"See `benchmark list {self.list_name or self.kind + 's'}`{prefixes}.")
+                f"See `benchmark list {self.list_name or self.kind + 's'}`{prefixes}."
+                + (f" {self.unknown_hint}" if self.unknown_hint else ""))
 
 
-models: Registry = Registry("model")
-benchmarks: Registry = Registry("benchmark")
+_FOLDER_HINT = (f"A plugin folder that is not installed (e.g. submissions/my_model after a "
+                f"non-editable `pip install .`) is found when {PLUGINS_ENV} names it.")
+models: Registry = Registry("model", unknown_hint=_FOLDER_HINT)
+benchmarks: Registry = Registry("benchmark", unknown_hint=_FOLDER_HINT)
 stimulus_sets: Registry = Registry("stimulus set", "stimulus-sets")
 # Data set fetchers for ``benchmark fetch NAME``: factory(data_dir: Path, force: bool,
 # url: str | None) -> Path of the ready data folder.
@@ -172,6 +181,46 @@ def discover_plugins() -> None:
     for group in ENTRY_POINT_GROUPS:
         for entry_point in importlib.metadata.entry_points(group=group):
             _import_plugin_tree(entry_point.value)
+    for folder in plugin_folders_from_env():
+        try:
+            import_plugin_folder(folder)
+        except Exception as exc:  # a broken plugin must not take the others down
+            plugin_import_errors[str(folder)] = f"{type(exc).__name__}: {exc}"
+            warnings.warn(f"plugin {folder} failed to import: {exc}", stacklevel=2)
+
+
+def plugin_folders_from_env() -> list[Path]:
+    """The plugin folders ``$BRAINSCORE_AUDIO_PLUGINS`` names, in order: each entry is a plugin
+    folder (it holds ``__init__.py``) or a folder whose subfolders are plugin folders (names
+    starting with ``_`` or ``.`` skipped, as in discovery).
+
+    Raises:
+        UserError: an entry that is not a folder, or a folder holding no plugin folder.
+    """
+    from .errors import UserError
+
+    folders: list[Path] = []
+    for entry in filter(None, os.environ.get(PLUGINS_ENV, "").split(os.pathsep)):
+        path = Path(entry).expanduser()
+        if (path / "__init__.py").is_file():
+            folders.append(path)
+            continue
+        found = sorted(p for p in path.iterdir() if (p / "__init__.py").is_file()
+                       and not p.name.startswith(("_", "."))) if path.is_dir() else []
+        if not found:
+            raise UserError(f"{PLUGINS_ENV}: {entry} is not a plugin folder (one holding "
+                            "__init__.py) nor a folder of plugin folders")
+        folders += found
+    return folders
+
+
+def discovered_packages() -> list:
+    """The plugin packages the entry-point groups name (imported), e.g. the in-repo
+    ``brainscore_audio_submissions``."""
+    discover_plugins()
+    names = {ep.value for group in ENTRY_POINT_GROUPS
+             for ep in importlib.metadata.entry_points(group=group)}
+    return [sys.modules[n] for n in sorted(names) if n in sys.modules]
 
 
 def _import_plugin_tree(module_name: str) -> None:
@@ -196,6 +245,9 @@ def import_plugin_folder(path: str | Path) -> str:
     """Import a plugin folder that is not installed (e.g. a submission under review).
 
     Returns the module name it was imported as. The folder must hold an ``__init__.py``.
+
+    Raises:
+        UserError: not a plugin folder, or its import failed (the error in one line).
     """
     path = Path(path).resolve()
     init = path / "__init__.py"
@@ -211,9 +263,12 @@ def import_plugin_folder(path: str | Path) -> str:
     sys.modules[name] = module
     try:
         spec.loader.exec_module(module)
-    except Exception:
+    except Exception as exc:
         del sys.modules[name]
-        raise
+        from .errors import UserError
+
+        raise UserError(f"{path}: importing the plugin folder failed "
+                        f"({type(exc).__name__}: {exc})") from exc
     return name
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
+from pathlib import Path
 
 from .. import registry
 from ..model import RANDOM_WEIGHTS_ENV
@@ -30,7 +32,12 @@ def main(args: argparse.Namespace) -> int:
     if args.random_weights:
         os.environ[RANDOM_WEIGHTS_ENV] = "1"
     failed = False
-    for model_id in models_in(args.target):
+    model_ids = models_in(args.target)
+    if not _discovered(model_ids):
+        print(f"note: {args.target} is not installed: other commands (benchmark run ...) find "
+              f"its models when {registry.PLUGINS_ENV} names it, e.g. export "
+              f"{registry.PLUGINS_ENV}={Path(args.target).resolve()}", file=sys.stderr)
+    for model_id in model_ids:
         problems = validate_model(model_id, args.device, args.clip_seconds)
         note = ""
         if problems and _weights_unreachable(model_id, problems):
@@ -45,6 +52,20 @@ def main(args: argparse.Namespace) -> int:
         else:
             print(f"ok   {model_id}{note}")
     return 1 if failed else 0
+
+
+def _discovered(model_ids: list[str]) -> bool:
+    """Whether discovery (entry points, ``$BRAINSCORE_AUDIO_PLUGINS``) registers these models,
+    or only ``validate``'s import of the folder did."""
+    return all(registry.models.entry(i).registered_from.startswith(_discovered_roots())
+               for i in model_ids)
+
+
+def _discovered_roots() -> tuple[str, ...]:
+    roots = [str(p.resolve()) for p in registry.plugin_folders_from_env()]
+    for module in registry.discovered_packages():
+        roots += [str(Path(p).resolve()) for p in getattr(module, "__path__", [])]
+    return tuple(roots) or ("\0",)
 
 
 def _weights_unreachable(model_id: str, problems: list[str]) -> bool:
