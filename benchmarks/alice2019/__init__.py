@@ -11,5 +11,6 @@ stimulus_sets.register("alice2019", lambda data_dir=None: make(METRICS[0], data_
 fetchers.register("alice2019", fetch)
 for _metric in METRICS:
     benchmarks.register(f"alice2019.{_metric}", partial(make, _metric))
+    benchmarks.register(f"alice2019-toolkit.{_metric}", partial(make, _metric, protocol="toolkit"))
 
 __all__ = ["dataset"]

@@ -13,6 +13,7 @@ from brainscore_audio.metrics.similarity import EIGHT
 from . import data
 
 VERSION = 1
+TOOLKIT_VERSION = 1  # the toolkit-protocol benchmarks (<data>-toolkit.<metric>)
 BIBTEX = """@article{brennan2019hierarchical,
   title = {Hierarchical structure guides rapid linguistic predictions during naturalistic listening},
   author = {Brennan, Jonathan R. and Hale, John T.},
@@ -41,15 +42,19 @@ def dataset(data_dir: Path, reference: str = "recorded") -> EEGDataset:
     return data.load(data_dir, reference=reference)
 
 
-def make(metric: str, data_dir: Path | None = None,
-         reference: str = "recorded") -> EEGSimilarityBenchmark:
-    """``reference="mastoids"``: the authors' re-reference first (see :mod:`.data`)."""
+def make(metric: str, data_dir: Path | None = None, reference: str = "recorded",
+         protocol: str = "default") -> EEGSimilarityBenchmark:
+    """``reference="mastoids"``: the authors' re-reference first (see :mod:`.data`);
+    ``protocol="toolkit"``: the conventions of Yang et al.'s toolkit (``alice2019-toolkit.*``)."""
     root = settings.data_dir(data_dir)
+    toolkit = protocol == "toolkit"
     return EEGSimilarityBenchmark(
-        f"alice2019.{metric}", metric, lambda: dataset(root, reference), version=VERSION,
+        f"alice2019{'-toolkit' if toolkit else ''}.{metric}", metric,
+        lambda: dataset(root, reference), version=TOOLKIT_VERSION if toolkit else VERSION,
         description=f"Alice EEG (Brennan & Hale 2019), 84 sentences, 33 subjects: {metric}, "
-                    "250-500 ms window, best layer",
-        bibtex=benchmark_bibtex(BIBTEX, metric),
+                    + ("toolkit protocol (per electrode), N400 300-500 ms window, best layer"
+                       if toolkit else "250-500 ms window, best layer"),
+        bibtex=benchmark_bibtex(BIBTEX, metric), protocol=protocol,
         data_parameters=lambda: data.record_parameters(dataset(root, reference)),
     )
 

@@ -212,3 +212,31 @@ def test_analyses_run_on_the_fixture(data_dir, tmp_path, capsys):
     assert main(["analyze", "eeg-permutation", "--benchmark", "alice2019.cka-linear",
                  "--layer", "nope", *common]) == 2
     assert "--layer 'nope'" in capsys.readouterr().err
+
+
+def test_toolkit_protocol_benchmarks_run_and_record_their_protocol(data_dir, tmp_path, capsys):
+    cache, out = tmp_path / "cache", tmp_path / "out"
+    common = ["--model", "logmel", "--data-dir", str(data_dir), "--cache-dir", str(cache),
+              "--quiet"]
+    assert main(["run", "--benchmark", "alice2019-toolkit.rsa-spearman",
+                 "alice2019.rsa-spearman", "--output", str(out), *common]) == 0
+    toolkit = read_record(out / "logmel__alice2019-toolkit.rsa-spearman.json")
+    default = read_record(out / "logmel__alice2019.rsa-spearman.json")
+    assert toolkit.parameters["protocol"] == "toolkit"
+    assert default.parameters["protocol"] == "default"
+    assert toolkit.parameters["headline_window"] == "N400"
+    assert toolkit.details["per_channel"]["window"] == "N400"
+    layer_map = toolkit.details["layer_by_window"]
+    assert toolkit.raw == pytest.approx(layer_map["values"][0][layer_map["windows"].index("N400")])
+    assert toolkit.raw != pytest.approx(default.raw, abs=1e-6)  # other conventions, other number
+    assert main(["analyze", "prosody", "--benchmark", "alice2019-toolkit.rsa-spearman",
+                 "--output", str(tmp_path / "prosody.json"), *common]) == 0
+    written = json.loads((tmp_path / "prosody.json").read_text())
+    assert written["protocol"] == "toolkit" and "per sentence" in written["tnc"]
+    capsys.readouterr()
+    assert main(["analyze", "eeg-permutation", "--benchmark", "alice2019-toolkit.cka-linear",
+                 *common]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.endswith("--benchmark alice2019-toolkit.cka-linear: the permutation test is "
+                        "implemented for the default protocol, not the toolkit one; use a "
+                        "benchmark of the default protocol")

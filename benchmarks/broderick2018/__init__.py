@@ -12,5 +12,7 @@ stimulus_sets.register("broderick2018",
 fetchers.register("broderick2018", fetch)
 for _metric in METRICS:
     benchmarks.register(f"broderick2018.{_metric}", partial(make, _metric))
+    benchmarks.register(f"broderick2018-toolkit.{_metric}",
+                        partial(make, _metric, protocol="toolkit"))
 
 __all__ = ["dataset"]

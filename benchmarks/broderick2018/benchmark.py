@@ -13,6 +13,7 @@ from brainscore_audio.metrics.similarity import EIGHT
 from . import data
 
 VERSION = 1
+TOOLKIT_VERSION = 1  # the toolkit-protocol benchmarks (<data>-toolkit.<metric>)
 BIBTEX = """@article{broderick2018electrophysiological,
   title = {Electrophysiological Correlates of Semantic Dissimilarity Reflect the Comprehension
            of Natural, Narrative Speech},
@@ -43,13 +44,19 @@ def dataset(data_dir: Path) -> EEGDataset:
     return data.load(data_dir)
 
 
-def make(metric: str, data_dir: Path | None = None) -> EEGSimilarityBenchmark:
+def make(metric: str, data_dir: Path | None = None,
+         protocol: str = "default") -> EEGSimilarityBenchmark:
+    """``protocol="toolkit"``: the conventions of Yang et al.'s toolkit
+    (``broderick2018-toolkit.*``)."""
     root = settings.data_dir(data_dir)
+    toolkit = protocol == "toolkit"
     return EEGSimilarityBenchmark(
-        f"broderick2018.{metric}", metric, lambda: dataset(root), version=VERSION,
-        description=f"Broderick 2018 natural speech EEG (ds004408), 19 subjects, 128 channels: "
-                    f"{metric}, 250-500 ms window, best layer",
-        bibtex=benchmark_bibtex(BIBTEX, metric),
+        f"broderick2018{'-toolkit' if toolkit else ''}.{metric}", metric, lambda: dataset(root),
+        version=TOOLKIT_VERSION if toolkit else VERSION,
+        description="Broderick 2018 natural speech EEG (ds004408), 19 subjects, 128 channels: "
+                    + (f"{metric}, toolkit protocol (per electrode), N400 300-500 ms window, "
+                       "best layer" if toolkit else f"{metric}, 250-500 ms window, best layer"),
+        bibtex=benchmark_bibtex(BIBTEX, metric), protocol=protocol,
         data_parameters=lambda: {"data_set": "broderick2018 (OpenNeuro ds004408)",
                                  "doi": dataset(root).facts["doi"],
                                  "release_version": dataset(root).facts["release_version"],

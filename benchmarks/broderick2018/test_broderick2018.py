@@ -148,3 +148,9 @@ def test_benchmark_scores_and_records_the_release(layouts, tmp_path):
     assert parameters["doi"] == "10.18112/openneuro.ds004408.v1.0.8"
     assert parameters["release_version"] == "1.0.8"
     assert parameters["sentence_boundaries"].startswith("silent gaps >= 0.5 s")
+    toolkit = benchmarks.make("broderick2018-toolkit.rsa-spearman", data_dir=data_dir)
+    assert toolkit.identifier == "broderick2018-toolkit.rsa-spearman"
+    score = toolkit(activations)  # the same activations: the stimulus set is shared
+    assert -1 <= score.raw <= 1 and score.details["per_channel"]["window"] == "N400"
+    assert toolkit.parameters()["protocol"] == "toolkit"
+    assert toolkit.parameters()["release_version"] == "1.0.8"

@@ -41,14 +41,20 @@ class Inputs:
     layer: str
 
 
-def load_inputs(args: argparse.Namespace) -> Inputs:
-    from ..eeg.benchmark import EEGSimilarityBenchmark, _model_side
-    from ..eeg.scoring import score_table
+def load_inputs(args: argparse.Namespace, protocols: tuple[str, ...] = ("default", "toolkit"),
+                analysis: str = "this analysis") -> Inputs:
+    """The benchmark, the activations, the protocol's model side and the layer; one-line errors
+    for a benchmark that is not an EEG one or whose protocol ``analysis`` does not implement."""
+    from ..eeg.benchmark import EEGSimilarityBenchmark
 
     benchmark = registry.benchmarks.make(args.benchmark, data_dir=settings.data_dir(args.data_dir))
     if not isinstance(benchmark, EEGSimilarityBenchmark):
         raise UserError(f"--benchmark {args.benchmark}: not an EEG sentence benchmark "
                         "(expected e.g. alice2019.cka-linear)")
+    if benchmark.protocol not in protocols:
+        raise UserError(f"--benchmark {args.benchmark}: {analysis} is implemented for the "
+                        f"{' and '.join(protocols)} protocol, not the {benchmark.protocol} one; "
+                        "use a benchmark of the default protocol")
     stimuli = benchmark.stimulus_set
     if args.model:
         from ..devices import check_device
@@ -61,15 +67,11 @@ def load_inputs(args: argparse.Namespace) -> Inputs:
     else:
         activations = load_precomputed(args.activations, stimuli.ids, "none")
     with threadpool_limits(limits=1, user_api="blas"):  # small matrices (see eeg/benchmark.py)
-        model_side = _model_side(benchmark.dataset, activations, benchmark.windows,
-                                 benchmark.n_components, benchmark.min_frames)
+        model_side = benchmark.model_side(activations)
     layer = args.layer
     if layer is None:
         with threadpool_limits(limits=1, user_api="blas"):
-            table = score_table(benchmark.metric, model_side, benchmark.dataset,
-                                benchmark.windows)
-        headline = [w.name for w in benchmark.windows].index(benchmark.headline_window)
-        per_layer = table.subject_mean()[:, headline]
+            per_layer = benchmark.headline_per_layer(model_side)
         if not np.any(np.isfinite(per_layer)):
             raise UserError(f"{args.benchmark}: no layer has a score in the headline window")
         layer = model_side.layers[int(np.nanargmax(per_layer))]

@@ -27,7 +27,7 @@ def main(args: argparse.Namespace) -> int:
 
     if args.permutations < 1:
         raise UserError(f"--permutations must be >= 1, got {args.permutations}")
-    inputs = load_inputs(args)
+    inputs = load_inputs(args, ("default",), "the permutation test")
     benchmark = inputs.benchmark
     with threadpool_limits(limits=1, user_api="blas"):  # small matrices (see eeg/benchmark.py)
         tests = permutation_test(benchmark.metric, inputs.model_side, benchmark.dataset,

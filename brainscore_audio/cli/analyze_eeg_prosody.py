@@ -21,12 +21,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from ..eeg.prosody import FEATURES, prosody_analysis
+    from ..eeg.toolkit_prosody import toolkit_prosody_analysis
 
     inputs = load_inputs(args)
     benchmark = inputs.benchmark
+    toolkit = benchmark.protocol == "toolkit"
+    analysis = toolkit_prosody_analysis if toolkit else prosody_analysis
     with threadpool_limits(limits=1, user_api="blas"):  # small matrices (see eeg/benchmark.py)
-        result = prosody_analysis(inputs.model_side, benchmark.dataset, inputs.layer,
-                                  benchmark.windows)
+        result = analysis(inputs.model_side, benchmark.dataset, inputs.layer, benchmark.windows)
     print(f"{benchmark.dataset.name}, model {inputs.activations.model_id or args.activations}, "
           f"layer {inputs.layer}, sentences: {args.group} "
           f"({len(result.groups[args.group])})")
@@ -39,7 +41,11 @@ def main(args: argparse.Namespace) -> int:
     write_output(args.output, {
         "data_set": benchmark.dataset.name, "layer": inputs.layer,
         "model": inputs.activations.model_id, "features": list(FEATURES),
-        "correlation": "Spearman rho of RDM upper triangles (RDM: 1 - Pearson across features)",
-        "tnc": "1 - partial^2 / r^2 from the means over sentences then subjects",
+        "protocol": benchmark.protocol,
+        "correlation": "Spearman rho of RDM upper triangles (RDM: 1 - Pearson across features"
+                       + (", prosody features unscaled)" if toolkit else ", z-scored)"),
+        "tnc": ("1 - partial^2 / r^2 per sentence (0 where |r| <= 1e-10), then the mean over "
+                "sentences then subjects" if toolkit else
+                "1 - partial^2 / r^2 from the means over sentences then subjects"),
         "groups": result.groups, "table": result.table})
     return 0

@@ -105,6 +105,28 @@ class ProsodyResult:
     table: dict[str, list[dict]]
 
 
+def sentence_prosody(dataset: EEGDataset, grid) -> tuple[list[np.ndarray], dict[str, list[int]]]:
+    """Per sentence the unscaled ``(frames, 6)`` features at the frame times of ``grid`` (a
+    :class:`~brainscore_audio.eeg.scoring.FrameGrid`), and the sentence groups: ``all``, and the
+    halves above (``high-arousal``) and at or below (``low-arousal``) the median arousal index
+    (z mean energy + z F0 standard deviation over voiced frames, z over the sentences)."""
+    stimuli = dataset.stimulus_set
+    full, arousal = [], []
+    for index in range(len(dataset.sentences)):
+        audio, rate = stimuli.native_audio(index)
+        features = prosody_features(audio, rate,
+                                    np.arange(grid.n_frames[index]) * grid.hops[index])
+        full.append(features)
+        voiced = features[:, 0][features[:, 0] > 0]
+        arousal.append((features[:, 1].mean(), voiced.std() if voiced.size > 1 else 0.0))
+    index_value = zscore_columns(np.asarray(arousal)).sum(axis=1)
+    median = np.median(index_value)
+    groups = {"all": list(range(len(dataset.sentences))),
+              "high-arousal": [i for i, v in enumerate(index_value) if v > median],
+              "low-arousal": [i for i, v in enumerate(index_value) if v <= median]}
+    return full, groups
+
+
 def prosody_analysis(model: ModelSide, dataset: EEGDataset, layer: str,
                      windows: Sequence[Window], subjects: Sequence[str] | None = None
                      ) -> ProsodyResult:
@@ -112,21 +134,9 @@ def prosody_analysis(model: ModelSide, dataset: EEGDataset, layer: str,
     subjects = list(subjects or dataset.subjects)
     grid = next(g for g in model.grids if layer in g.layers)
     eeg = eeg_frames(dataset, grid, windows, subjects)
-    stimuli = dataset.stimulus_set
-    prosody, arousal = [], []
-    for index in range(len(dataset.sentences)):
-        audio, rate = stimuli.native_audio(index)
-        needed = model.features[layer][index].shape[0]
-        full = prosody_features(audio, rate, np.arange(grid.n_frames[index]) * grid.hops[index])
-        prosody.append(zscore_columns(full)[:needed])  # z-scored over the sentence, like the EEG
-        voiced = full[:, 0][full[:, 0] > 0]
-        arousal.append((full[:, 1].mean(), voiced.std() if voiced.size > 1 else 0.0))
-    arousal = np.asarray(arousal)
-    index_value = zscore_columns(arousal).sum(axis=1)
-    median = np.median(index_value)
-    groups = {"all": list(range(len(dataset.sentences))),
-              "high-arousal": [i for i, v in enumerate(index_value) if v > median],
-              "low-arousal": [i for i, v in enumerate(index_value) if v <= median]}
+    full, groups = sentence_prosody(dataset, grid)
+    # z-scored over the sentence, like the EEG; only the frames the windows need
+    prosody = [zscore_columns(f)[:model.features[layer][i].shape[0]] for i, f in enumerate(full)]
     n_channels = len(dataset.channel_names)
     r_pe = np.full((len(windows), len(subjects), len(dataset.sentences)), np.nan)
     r_pm = np.full((len(windows), len(dataset.sentences)), np.nan)

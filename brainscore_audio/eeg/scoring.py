@@ -61,35 +61,49 @@ def _window_frame_limit(windows: Sequence[Window], hop: float) -> int:
     return int(np.ceil(end / 1000.0 / hop)) + 1 if hop > 0 else 0
 
 
+def check_framed_activations(activations: StimulusActivations, dataset: EEGDataset) -> None:
+    """One-line errors for activations an EEG benchmark cannot score: pooled, in another order
+    than the data set's sentences, without layers, or with non-finite values."""
+    if activations.pooling != "none":
+        raise UserError(f"{dataset.name}: EEG benchmarks need framed activations (pooling='none'), "
+                        f"got pooling={activations.pooling!r}")
+    if list(activations.stimulus_ids) != [s.id for s in dataset.sentences]:
+        raise UserError(f"{dataset.name}: activations are not in the order of the stimulus set "
+                        f"{dataset.name!r}")
+    if not activations.layers:
+        raise UserError(f"{dataset.name}: no layers to score")
+    activations.check_values()
+
+
+def sentence_arrays(activations: StimulusActivations, dataset: EEGDataset,
+                    layer: str) -> list[np.ndarray]:
+    """A layer's ``(frames, dim)`` array per sentence, checked (one-line error otherwise)."""
+    values = activations.layers[layer]
+    if not isinstance(values, list) or len(values) != len(dataset.sentences):
+        raise UserError(f"{dataset.name}: layer {layer!r} must be a list of "
+                        f"{len(dataset.sentences)} (frames, dim) arrays, one per sentence")
+    arrays = [np.asarray(array) for array in values]
+    for sentence, array in zip(dataset.sentences, arrays, strict=True):
+        if array.ndim != 2 or array.shape[0] < 1:
+            raise UserError(f"{dataset.name}: layer {layer!r}, stimulus {sentence.id}: "
+                            f"expected (frames, dim), got shape {array.shape}")
+    return arrays
+
+
 def prepare_model_side(activations: StimulusActivations, dataset: EEGDataset,
                        windows: Sequence[Window], n_components: int,
                        min_frames: int = MIN_FRAMES) -> ModelSide:
     """PCA features per layer and sentence (fitted on the whole sentence, z-scored), grouped into
     frame grids. Checks the activations' shape and order against the data set. A window in
     which a layer has fewer than ``min_frames`` frames is not scored for that layer."""
-    ids = [s.id for s in dataset.sentences]
-    if activations.pooling != "none":
-        raise UserError(f"{dataset.name}: EEG benchmarks need framed activations (pooling='none'), "
-                        f"got pooling={activations.pooling!r}")
-    if list(activations.stimulus_ids) != ids:
-        raise UserError(f"{dataset.name}: activations are not in the order of the stimulus set "
-                        f"{dataset.name!r}")
-    if not activations.layers:
-        raise UserError(f"{dataset.name}: no layers to score")
-    activations.check_values()
+    check_framed_activations(activations, dataset)
     grids: dict[tuple, FrameGrid] = {}
     features: dict[str, list[np.ndarray]] = {}
-    for layer, values in activations.layers.items():
-        if not isinstance(values, list) or len(values) != len(ids):
-            raise UserError(f"{dataset.name}: layer {layer!r} must be a list of {len(ids)} "
-                            "(frames, dim) arrays, one per sentence")
+    for layer in activations.layers:
         hop = activations.hop_seconds.get(layer)
         n_frames, hops, per_sentence = [], [], []
-        for sentence, array in zip(dataset.sentences, values, strict=True):
-            array = np.asarray(array)
-            if array.ndim != 2 or array.shape[0] < 1:
-                raise UserError(f"{dataset.name}: layer {layer!r}, stimulus {sentence.id}: "
-                                f"expected (frames, dim), got shape {array.shape}")
+        for sentence, array in zip(dataset.sentences, sentence_arrays(activations, dataset, layer),
+                                   strict=True):
             frames = array.shape[0]
             step = float(hop) if hop else sentence.duration / frames
             n_frames.append(frames)
@@ -139,11 +153,14 @@ def _remember(dataset: EEGDataset, key, value, keep: int = 4) -> None:
 
 
 def cross_scores(metric: str, x: np.ndarray, y: np.ndarray,
-                 budget_bytes: int = EMBEDDING_BUDGET_BYTES) -> np.ndarray:
+                 budget_bytes: int = EMBEDDING_BUDGET_BYTES,
+                 embed_scaled=similarity.embed_scaled) -> np.ndarray:
     """Metric between every X and every Y of each item.
 
     Args:
         x: ``(items, a, n, p)``; y: ``(items, b, n, q)`` (NaN columns = missing channels).
+        embed_scaled: the side embeddings (:func:`~brainscore_audio.metrics.similarity.
+            embed_scaled`, or a protocol's variant of it).
     Returns:
         ``(items, a, b)``.
     """
@@ -158,12 +175,12 @@ def cross_scores(metric: str, x: np.ndarray, y: np.ndarray,
     step = max(1, rows_per_chunk // (a + min(b, y_rows)))
     for start in range(0, items, step):
         stop = min(items, start + step)
-        ex, sx = similarity.embed_scaled(metric, x[start:stop].reshape(-1, n, x.shape[3]))
+        ex, sx = embed_scaled(metric, x[start:stop].reshape(-1, n, x.shape[3]))
         ex, sx = ex.reshape(stop - start, a, -1), sx.reshape(stop - start, a, 1)
         for y_start in range(0, b, y_rows):
             y_stop = min(b, y_start + y_rows)
             block = y[start:stop, y_start:y_stop]
-            ey, sy = similarity.embed_scaled(metric, block.reshape(-1, n, y.shape[3]))
+            ey, sy = embed_scaled(metric, block.reshape(-1, n, y.shape[3]))
             ey = ey.reshape(stop - start, y_stop - y_start, -1)
             sy = sy.reshape(stop - start, 1, y_stop - y_start)
             scores = np.matmul(ex, ey.transpose(0, 2, 1)).astype(np.float64) * sx * sy
