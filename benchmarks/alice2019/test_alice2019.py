@@ -220,8 +220,8 @@ def test_toolkit_protocol_benchmarks_run_and_record_their_protocol(data_dir, tmp
               "--quiet"]
     assert main(["run", "--benchmark", "alice2019-toolkit.rsa-spearman",
                  "alice2019.rsa-spearman", "--output", str(out), *common]) == 0
-    toolkit = read_record(out / "logmel__alice2019-toolkit.rsa-spearman.json")
-    default = read_record(out / "logmel__alice2019.rsa-spearman.json")
+    toolkit = read_record(out / "logmel__v1__alice2019-toolkit.rsa-spearman.json")
+    default = read_record(out / "logmel__v1__alice2019.rsa-spearman.json")
     assert toolkit.parameters["protocol"] == "toolkit"
     assert default.parameters["protocol"] == "default"
     assert toolkit.parameters["headline_window"] == "N400"
