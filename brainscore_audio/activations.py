@@ -88,6 +88,28 @@ class StimulusActivations:
                     )
 
 
+def save_precomputed(activations: StimulusActivations, path: str | Path) -> Path:
+    """Write pooled activations as the ``.npz`` that :func:`load_precomputed` reads (and
+    ``numpy.load`` opens): ``stimulus_ids`` (unicode strings) and one ``(n_stimuli, dim)``
+    float32 array per layer, in depth order. Written atomically; returns the path.
+
+    Raises:
+        UserError: framed (``pooling="none"``) activations, whose clips differ in length.
+    """
+    from . import atomic
+
+    if activations.pooling != "mean":
+        raise UserError(f"{path}: only time-mean activations (pooling 'mean') are saved as .npz")
+    reserved = [name for name in activations.layers if name == "stimulus_ids"]
+    if reserved:
+        raise UserError(f"{path}: a layer named 'stimulus_ids' would clash with the id array")
+    arrays = {"stimulus_ids": np.array(activations.stimulus_ids, dtype=str)}
+    arrays.update({name: np.asarray(values, dtype=np.float32)
+                   for name, values in activations.layers.items()})
+    atomic.write_npz(path, arrays)
+    return Path(path)
+
+
 def load_precomputed(
     path: str | Path, stimulus_ids: Sequence[str], pooling: str
 ) -> StimulusActivations:

@@ -16,7 +16,7 @@ from .scoring import RunOutcome, score_and_write
 
 def run_precomputed(
     activations_path: str | Path,
-    stimulus_set_id: str,
+    stimulus_set_id: str | None,
     benchmark_ids: Sequence[str],
     output_dir: str | Path,
     data_dir: str | Path | None = None,
@@ -24,11 +24,14 @@ def run_precomputed(
     log: Callable[[str], None] = print,
 ) -> list[RunOutcome]:
     """Score activations extracted elsewhere (an ``.npz``, see
-    :func:`~brainscore_audio.activations.load_precomputed`) on benchmarks of one stimulus set."""
+    :func:`~brainscore_audio.activations.load_precomputed`) on benchmarks of one stimulus set
+    (``stimulus_set_id``; None: each benchmark's own, e.g. a ``--task`` source the file was
+    extracted from)."""
     activations_path = Path(activations_path)
     output_dir = Path(output_dir)
     data_root = settings.data_dir(data_dir)
-    registry.stimulus_sets.entry(stimulus_set_id)  # unknown id -> close matches
+    if stimulus_set_id is not None:
+        registry.stimulus_sets.entry(stimulus_set_id)  # unknown id -> close matches
     benchmarks = [registry.benchmarks.make(i, data_dir=data_root) for i in benchmark_ids]
     if not activations_path.is_file():
         raise UserError(f"{activations_path}: activations file not found")
@@ -38,7 +41,7 @@ def run_precomputed(
     outcomes = []
     for benchmark in benchmarks:
         stimuli = benchmark.stimulus_set
-        if stimuli.identifier != stimulus_set_id:
+        if stimulus_set_id is not None and stimuli.identifier != stimulus_set_id:
             raise UserError(f"benchmark {benchmark.identifier} uses stimulus set "
                             f"{stimuli.identifier!r}, not --stimulus-set {stimulus_set_id!r}")
         activations = load_precomputed(activations_path, stimuli.ids, benchmark.pooling)

@@ -1,4 +1,7 @@
-"""Progress bars with one process-wide switch (``--quiet``).
+"""Progress bars with one process-wide switch (``--quiet``), shown only on a terminal.
+
+A bar redraws itself with carriage returns and escape codes; in a log file or a pipe those are
+noise, so bars are off when stderr is not a terminal (notebook bars, which are widgets, stay).
 
 tqdm reads its ``TQDM_*`` environment defaults when it is imported, so setting ``TQDM_DISABLE``
 after the CLI's imports would not reach bars in this process. Every bar of the library is made
@@ -9,9 +12,12 @@ moment it is created.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable
 
 from tqdm.auto import tqdm
+from tqdm.autonotebook import tqdm as display_tqdm
+from tqdm.std import tqdm as std_tqdm
 
 _quiet = False
 
@@ -23,8 +29,18 @@ def set_quiet(quiet: bool) -> None:
 
 
 def enabled() -> bool:
-    """Whether bars are shown: not ``--quiet`` and ``TQDM_DISABLE`` not set to 1/true."""
-    return not _quiet and os.environ.get("TQDM_DISABLE", "").lower() not in ("1", "true")
+    """Whether bars are shown: not ``--quiet``, ``TQDM_DISABLE`` not set to 1/true, and stderr
+    a terminal (or a notebook)."""
+    return (not _quiet and os.environ.get("TQDM_DISABLE", "").lower() not in ("1", "true")
+            and (_to_terminal() or display_tqdm is not std_tqdm))  # notebook widget
+
+
+def _to_terminal() -> bool:
+    isatty = getattr(sys.stderr, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except ValueError:  # a closed stream
+        return False
 
 
 def bar(iterable: Iterable | None = None, *, show: bool = True, **kwargs) -> tqdm:

@@ -132,13 +132,16 @@ def test_console_script_runs_the_demo(tmp_path):
     assert "| logmel" in result.stdout and (tmp_path / "leaderboard.json").is_file()
 
 
-def test_quiet_silences_every_progress_bar(tmp_path, capfd):
+def test_quiet_silences_every_progress_bar(tmp_path, capfd, monkeypatch):
     """--quiet must reach bars of modules imported before the flag is parsed (tqdm reads its
     environment at import, so the switch lives in brainscore_audio.progress), and must not leak
-    into later in-process calls."""
+    into later in-process calls. (On a terminal: elsewhere bars are off anyway.)"""
     import os
+    import sys
 
     from brainscore_audio import progress
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
 
     assert main(["run", "--model", "random-cnn", "--benchmark", "demo.voxel-ridge",
                  "--output", str(tmp_path), "--quiet", "--cache-dir", str(tmp_path / "c")]) == 0

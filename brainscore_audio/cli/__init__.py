@@ -15,6 +15,7 @@ from . import (
     analyze_cmd,
     cite_cmd,
     demo_cmd,
+    extract_cmd,
     fetch_cmd,
     leaderboard_cmd,
     list_cmd,
@@ -23,8 +24,8 @@ from . import (
     validate_cmd,
 )
 
-SUBCOMMANDS = [list_cmd, run_cmd, demo_cmd, fetch_cmd, leaderboard_cmd, validate_cmd, analyze_cmd,
-               plot_cmd, cite_cmd]
+SUBCOMMANDS = [list_cmd, run_cmd, extract_cmd, demo_cmd, fetch_cmd, leaderboard_cmd, validate_cmd,
+               analyze_cmd, plot_cmd, cite_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

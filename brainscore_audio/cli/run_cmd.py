@@ -30,8 +30,17 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--task-dir", nargs="+", metavar="DIR",
                         help="HEAR-format task folder(s), scored as benchmark task:<task_name> "
                              "(with --model)")
+    parser.add_argument("--task", nargs="+", metavar="SOURCE",
+                        help="your own labelled audio as a downstream task, scored with the "
+                             "probe: hf:<dataset>[:<config>[:<split>]] or an audiofolder "
+                             "(see benchmark extract --help)")
+    parser.add_argument("--label-column", default="label", metavar="NAME",
+                        help="--task: the column holding each clip's label (default: label)")
+    parser.add_argument("--folds", type=int, metavar="K",
+                        help="--task: k-fold over every clip instead of the dataset's train, "
+                             "validation and test splits")
     parser.add_argument("--stimulus-set", metavar="ID",
-                        help="stimulus set of --activations (required with it)")
+                        help="stimulus set of --activations (with --benchmark)")
     parser.add_argument("--model-id", metavar="ID",
                         help="name for --activations in records (default precomputed:<stem>)")
     parser.add_argument("--output", default="scores", metavar="DIR",
@@ -70,15 +79,25 @@ def main(args: argparse.Namespace) -> int:
             raise UserError(f"--task-dir: two folders have the same task_name ({', '.join(names)}); "
                             "records would overwrite each other, so score them in separate runs")
         benchmark_ids += [TASK_PREFIX + str(Path(d).resolve()) for d in args.task_dir]
+    if args.task:
+        from ..downstream import source_task_id
+
+        benchmark_ids += [source_task_id(source, args.label_column, args.folds)
+                          for source in args.task]
+    elif args.folds is not None or args.label_column != "label":
+        raise UserError("--label-column and --folds are options of --task")
     benchmark_ids = benchmark_ids or registry.benchmarks.ids(tag="embedded")
     if args.batch_size is not None and args.batch_size < 1:
         raise UserError(f"--batch-size must be >= 1, got {args.batch_size}")
     if args.activations:
         if executor != "local":
             raise UserError("--activations is scored in this process; drop --executor")
-        if not args.stimulus_set:
+        if not args.stimulus_set and not args.task:
             raise UserError("--activations needs --stimulus-set ID (the stimuli it was "
-                            "extracted from)")
+                            "extracted from) or --task SOURCE")
+        if args.stimulus_set and args.task:
+            raise UserError("--activations: give --stimulus-set (with --benchmark) or --task, "
+                            "not both")
         outcomes = run_precomputed(args.activations, args.stimulus_set, benchmark_ids,
                                    Path(args.output), args.data_dir, args.model_id)
         _print_outcomes(outcomes)
@@ -124,7 +143,7 @@ def _resume(args: argparse.Namespace, executor: str) -> int:
 
     given = [flag for flag, value in (
         ("--model", args.model), ("--activations", args.activations),
-        ("--benchmark", args.benchmark), ("--task-dir", args.task_dir),
+        ("--benchmark", args.benchmark), ("--task-dir", args.task_dir), ("--task", args.task),
         ("--data-dir", args.data_dir), ("--cache-dir", args.cache_dir),
         ("--device", args.device), ("--batch-size", args.batch_size), ("--force", args.force))
         if value]

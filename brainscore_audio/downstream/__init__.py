@@ -17,12 +17,14 @@ from .config import (
 )
 from .metrics import METRICS
 from .overall import register_suite, zscore_overall
+from .sources import SOURCE_TASK_PREFIX, SourceTaskBenchmark, make_source_task, source_task_id
 from .task import Fold, HEARTask, load_task
 from .writer import TaskWriter
 
 TASK_PREFIX = "task:"
 
 benchmarks.register_prefix(TASK_PREFIX, lambda path, data_dir=None: task_benchmark(path))
+benchmarks.register_prefix(SOURCE_TASK_PREFIX, make_source_task)
 
 # The probe and protocol import torch; load them on first use so that registering plugins stays
 # light (``benchmark list`` must not import torch).
@@ -38,7 +40,8 @@ def __getattr__(name: str):
 
 
 __all__ = [
-    "DEFAULT_GRID", "DEFAULT_OPTIONS", "HEAR_RUNNER_OPTIONS", "METRICS", "TASK_PREFIX", "Fold",
+    "DEFAULT_GRID", "DEFAULT_OPTIONS", "HEAR_RUNNER_OPTIONS", "METRICS", "SOURCE_TASK_PREFIX",
+    "TASK_PREFIX", "Fold", "SourceTaskBenchmark", "make_source_task", "source_task_id",
     "HEARTask", "HEARTaskBenchmark", "ProbeConfig", "ProtocolOptions", "ProtocolResult",
     "TaskWriter", "TrainingSettings", "load_task", "register_suite", "run_protocol",
     "task_benchmark", "train_probe", "zscore_overall",
