@@ -7,6 +7,7 @@ differ in length. Both follow the stimulus set's canonical order.
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,6 +111,19 @@ def save_precomputed(activations: StimulusActivations, path: str | Path) -> Path
     return Path(path)
 
 
+def _member(archive, name: str, path: Path) -> np.ndarray:
+    """One array of an ``.npz``; a one-line error for object arrays and corrupt members."""
+    try:
+        return archive[name]
+    except ValueError as exc:
+        if "allow_pickle" in str(exc):
+            raise UserError(f"{path}: array {name!r} holds Python objects (object dtype, pickled); "
+                            "expected numbers (and stimulus_ids as strings)") from exc
+        raise UserError(f"{path}: array {name!r} is unreadable ({exc})") from exc
+    except (OSError, EOFError, zipfile.BadZipFile) as exc:
+        raise UserError(f"{path}: array {name!r} is corrupt ({exc}); write the file again") from exc
+
+
 def load_precomputed(
     path: str | Path, stimulus_ids: Sequence[str], pooling: str
 ) -> StimulusActivations:
@@ -132,10 +146,17 @@ def load_precomputed(
         archive = np.load(path, allow_pickle=False)
     except Exception as exc:
         raise UserError(f"{path}: not a readable .npz file ({exc})") from exc
+    if not isinstance(archive, np.lib.npyio.NpzFile):
+        raise UserError(f"{path}: holds one array (a .npy file); expected an .npz archive of "
+                        "'stimulus_ids' and one array per layer (numpy.savez)")
     with archive:
         if "stimulus_ids" not in archive.files:
             raise UserError(f"{path}: missing array 'stimulus_ids' (string ids of the stimuli)")
-        file_ids = [str(s) for s in archive["stimulus_ids"]]
+        ids_array = _member(archive, "stimulus_ids", path)
+        if ids_array.ndim != 1:
+            raise UserError(f"{path}: 'stimulus_ids' has shape {ids_array.shape}; expected a 1-D "
+                            "array of string ids, one per stimulus")
+        file_ids = [str(s) for s in ids_array]
         if len(set(file_ids)) != len(file_ids):
             raise UserError(f"{path}: 'stimulus_ids' contains duplicated ids")
         expected = list(stimulus_ids)
@@ -154,7 +175,7 @@ def load_precomputed(
         for name in archive.files:
             if name == "stimulus_ids":
                 continue
-            array = archive[name]
+            array = _member(archive, name, path)
             if array.ndim not in (2, 3) or array.shape[0] != len(file_ids):
                 raise UserError(
                     f"{path}: layer {name!r} has shape {array.shape}; expected "

@@ -29,12 +29,17 @@ from filelock import FileLock
 
 from . import atomic
 
+#: Longest readable part of a :func:`safe_name` (file systems allow 255 bytes per name, and a
+#: record's file name joins several).
+SAFE_NAME_CHARS = 80
+
 
 def safe_name(text: str) -> str:
-    """A file-system-safe rendering of an id or layer name (readable, collision-resistant)."""
+    """A file-system-safe rendering of an id or layer name (readable, collision-resistant, at
+    most ``SAFE_NAME_CHARS`` + 9 characters: a longer id is cut and keeps its hash)."""
     cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._") or "_"
-    if cleaned != text:
-        cleaned += "-" + hashlib.sha256(text.encode()).hexdigest()[:8]
+    if cleaned != text or len(cleaned) > SAFE_NAME_CHARS:
+        cleaned = cleaned[:SAFE_NAME_CHARS] + "-" + hashlib.sha256(text.encode()).hexdigest()[:8]
     return cleaned
 
 

@@ -5,6 +5,7 @@ Every problem is one actionable line; an empty list means the plugin conforms.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -50,8 +51,9 @@ def validate_model(model_id: str, device: str = "cpu",
     """
     problems: list[str] = []
     clip_seconds = tuple(clip_seconds)
-    if not clip_seconds or min(clip_seconds) <= 0:
-        raise UserError(f"clip lengths must be positive seconds, got {list(clip_seconds)}")
+    if not clip_seconds or not all(math.isfinite(s) and s > 0 for s in clip_seconds):
+        raise UserError(f"--clip-seconds: clip lengths must be positive numbers of seconds, got "
+                        f"{' '.join(map(str, clip_seconds))}")
     try:
         with guarded(f"{model_id}: the model's constructor"):
             model = registry.models.make(model_id)

@@ -39,6 +39,7 @@ import numpy as np
 
 from brainscore_audio.errors import UserError
 from brainscore_audio.fmri import VoxelResponses
+from brainscore_audio.optional import require
 from brainscore_audio.release_counts import counts_in_force
 from brainscore_audio.release_counts import counts_json as counts_json  # for fixtures
 
@@ -151,11 +152,7 @@ def _load_mat(path: Path, what: str) -> dict[str, Any]:
 def read_table(path: Path, what: str):
     """A pandas pickle (executes code from the file: see the module docstring)."""
     _require_file(path, what)
-    try:
-        import pandas
-    except ImportError:
-        raise UserError(f'{path}: reading this table needs pandas; install it with '
-                        f'pip install "brainscore-audio[fmri]"') from None
+    pandas = require("pandas", f"{path}: reading this table", "fmri")
     try:
         table = pandas.read_pickle(path)
     except Exception as exc:

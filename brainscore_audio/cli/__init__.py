@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from .. import progress
+from .. import atomic, progress
 from ..errors import UserError
 from . import (
     analyze_cmd,
@@ -26,6 +27,12 @@ from . import (
 
 SUBCOMMANDS = [list_cmd, run_cmd, extract_cmd, demo_cmd, fetch_cmd, leaderboard_cmd, validate_cmd,
                analyze_cmd, plot_cmd, cite_cmd]
+
+
+#: OSErrors that the user's environment causes (disk full, permissions, read-only, long names):
+#: one line without a traceback. Others are bugs and keep their traceback.
+ENVIRONMENT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS,
+                      errno.ENAMETOOLONG}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,6 +53,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(args.handler(args) or 0)
         except UserError as exc:
             print(f"error: {exc}", file=sys.stderr)
+            return 2
+        except OSError as exc:
+            if exc.errno not in ENVIRONMENT_ERRNOS:
+                raise
+            # Writes through brainscore_audio.atomic say this themselves; this catches the rest
+            # (downloads, third-party writers) the same way.
+            print(f"error: {atomic.write_error(exc.filename or '?', exc)}", file=sys.stderr)
             return 2
         except KeyboardInterrupt:
             print("interrupted: finished work is saved; run the same command again to resume",

@@ -95,11 +95,10 @@ def make_executor(args: argparse.Namespace, name: str, device: str, data_dir: st
     """The executor object for ``name`` (``None`` for local: run_models' default)."""
     if name == "local":
         return None
-    try:
-        from ..executors.dask_executor import DaskExecutor
-    except ImportError as exc:
-        raise UserError(f"--executor {name} needs Dask: pip install 'brainscore-audio[dask]' "
-                        f"({exc})") from exc
+    from ..optional import require
+
+    require("dask.distributed", f"--executor {name}")
+    from ..executors.dask_executor import DaskExecutor
     if name == "dask-local":
         return DaskExecutor.local(2 if args.workers is None else args.workers, device)
     if args.scheduler:

@@ -8,6 +8,7 @@ import inspect
 from .. import registry, settings
 from ..errors import UserError
 from .common import add_data_options
+from .output_paths import check_output_dir
 
 
 def add_parser(subparsers) -> None:
@@ -40,7 +41,8 @@ def main(args: argparse.Namespace) -> int:
             raise UserError(f"--subjects: data set {args.name!r} is fetched whole (its fetcher "
                             "takes no subject selection)")
         extra["subjects"] = args.subjects
-    folder = fetch(args.name, data_dir=settings.data_dir(args.data_dir), force=args.force,
+    data_dir = check_output_dir(settings.data_dir(args.data_dir), "--data-dir")
+    folder = fetch(args.name, data_dir=data_dir, force=args.force,
                    url=args.url, **extra)
     print(f"{args.name}: ready in {folder}")
     return 0

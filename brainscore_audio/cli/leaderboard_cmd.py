@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .. import atomic, leaderboard
 from ..publish import history
+from .output_paths import check_output_file
 
 DEFAULT_FILE = "leaderboard/leaderboard.json"
 
@@ -39,19 +40,33 @@ def add_parser(subparsers) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
-    output = Path(args.output)
-    base = leaderboard.load(output) if output.is_file() else None
-    board = leaderboard.build(leaderboard.read_scores(args.scores), base)
-    if board is base:
-        print(f"{output}: no new or changed scores; leaderboard stays at "
-              f"v{board.leaderboard_version}")
-        return 0
-    if base is not None:
-        history.check_history(base, board, str(output))
-    leaderboard.save(board, output)
+    output = check_output_file(args.output)
+    records = leaderboard.read_scores(args.scores)
+    # Two builds into one file at once: each merges into what the other saved (no lost update).
+    with _lock(output):
+        base = leaderboard.load(output) if output.is_file() else None
+        board = leaderboard.build(records, base)
+        if board is base:
+            print(f"{output}: no new or changed scores; leaderboard stays at "
+                  f"v{board.leaderboard_version}")
+            return 0
+        if base is not None:
+            history.check_history(base, board, str(output))
+        leaderboard.save(board, output)
     print(f"{output}: leaderboard v{board.leaderboard_version}, "
           f"{len(board.changelog[-1].changes)} change(s)")
     return 0
+
+
+def _lock(path: Path):
+    """An exclusive lock on ``path`` (a ``.<name>.lock`` file beside it)."""
+    from filelock import FileLock
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise atomic.write_error(path, exc) from exc
+    return FileLock(str(path.with_name(f".{path.name}.lock")))
 
 
 def _show(args: argparse.Namespace) -> int:
@@ -62,7 +77,7 @@ def _show(args: argparse.Namespace) -> int:
 
 def _schema(args: argparse.Namespace) -> int:
     if args.output:
-        atomic.write_text(args.output, leaderboard.schema_text())
+        atomic.write_text(check_output_file(args.output), leaderboard.schema_text())
     else:
         print(leaderboard.schema_text(), end="")
     return 0

@@ -16,8 +16,9 @@ def _nearest_existing(path: Path) -> Path:
     return Path(".")
 
 
-def _check_writable(path: Path, flag: str) -> None:
-    existing = _nearest_existing(path)
+def _check_writable(path: Path, flag: str, folder: Path | None = None) -> None:
+    """The nearest existing folder of ``folder`` (default ``path``) is one we can write in."""
+    existing = _nearest_existing(path if folder is None else folder)
     if not existing.is_dir():
         raise UserError(f"{flag} {path}: {existing} is a file, so no folder can be made there")
     if not os.access(existing, os.W_OK | os.X_OK):
@@ -38,5 +39,5 @@ def check_output_file(path: str | Path, flag: str = "--output") -> Path:
     path = Path(path)
     if path.is_dir():
         raise UserError(f"{flag} {path}: is a folder; expected a file name")
-    _check_writable(path.parent, flag)
+    _check_writable(path, flag, path.parent)
     return path

@@ -15,6 +15,7 @@ from ..precomputed import run_precomputed
 from ..runner import run_models
 from .common import add_cache_options, add_data_options, add_device_option
 from .executor_options import add_executor_options, executor_name, make_executor
+from .output_paths import check_output_dir
 
 
 def add_parser(subparsers) -> None:
@@ -59,6 +60,7 @@ def add_parser(subparsers) -> None:
 
 def main(args: argparse.Namespace) -> int:
     executor = executor_name(args)
+    check_output_dir(args.output)
     if args.job_script:
         if not args.cluster:
             raise UserError("--job-script prints the job script of --cluster slurm")

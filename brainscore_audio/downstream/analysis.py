@@ -14,6 +14,7 @@ from scipy import stats
 
 from .. import atomic
 from ..errors import UserError
+from ..optional import require
 from .benchmark import PROTOCOL
 from .overall import overall, suite_scores
 
@@ -114,14 +115,9 @@ def tables(result: Analysis) -> str:
 def plot(result: Analysis, path: str | Path) -> Path:
     """Scatter plots (one per brain benchmark) of brain score vs overall, with r, p, the
     least-squares line and the threshold; saved as PNG."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError as exc:
-        raise UserError("plotting needs matplotlib: pip install 'brainscore-audio[downstream]' "
-                        "(or pass --no-plot)") from exc
+    matplotlib = require("matplotlib", "plotting (or pass --no-plot)", "downstream")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
     panels = result.overall_vs_brain
     columns = min(3, len(panels))
     rows = int(np.ceil(len(panels) / columns))

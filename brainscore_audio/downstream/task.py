@@ -175,6 +175,10 @@ def load_task(root: str | Path, sample_rate: int | None = None, check_audio: boo
             raise UserError(f"{path}: split {split!r} lists no files")
         files[split] = items
     duration = metadata.get("sample_duration")
+    if duration is not None and (isinstance(duration, bool)
+                                 or not isinstance(duration, int | float) or duration <= 0):
+        raise UserError(f"{meta_path}: sample_duration must be a positive number of seconds (or "
+                        f"absent), got {duration!r}")
     return HEARTask(
         root=root, name=str(metadata["task_name"]), version=str(metadata.get("version", "")),
         prediction_type=prediction_type, split_mode=split_mode, evaluation=tuple(evaluation),
@@ -225,7 +229,7 @@ def _splits(metadata: dict, meta_path: Path, split_mode: str) -> list[str]:
             splits = list(TRAINVALTEST)
         else:
             nfolds = metadata.get("nfolds")
-            if not isinstance(nfolds, int) or nfolds < 3:
+            if not isinstance(nfolds, int) or isinstance(nfolds, bool) or nfolds < 3:
                 raise UserError(f"{meta_path}: split_mode {split_mode} needs 'splits' or an "
                                 "integer 'nfolds' >= 3")
             splits = [f"fold{i:02d}" for i in range(nfolds)]
@@ -247,6 +251,8 @@ def _splits(metadata: dict, meta_path: Path, split_mode: str) -> list[str]:
     if len(splits) < 3:
         raise UserError(f"{meta_path}: a k-fold task needs at least 3 folds, got {len(splits)}")
     nfolds = metadata.get("nfolds")
+    if nfolds is not None and (not isinstance(nfolds, int) or isinstance(nfolds, bool)):
+        raise UserError(f"{meta_path}: nfolds must be an integer, got {nfolds!r}")
     if nfolds is not None and nfolds != len(splits):
         raise UserError(f"{meta_path}: nfolds is {nfolds} but 'splits' names {len(splits)} folds")
     return splits
@@ -255,8 +261,11 @@ def _splits(metadata: dict, meta_path: Path, split_mode: str) -> list[str]:
 def _read_vocabulary(path: Path) -> list[str]:
     if not path.is_file():
         raise UserError(f"{path}: label vocabulary file not found (expected idx,label rows)")
-    with open(path, encoding="utf-8", newline="") as handle:
-        rows = list(csv.reader(handle))
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle))
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     if not rows or [c.strip() for c in rows[0][:2]] != ["idx", "label"]:
         raise UserError(f"{path}: expected a header row 'idx,label'")
     by_index: dict[int, str] = {}

@@ -13,6 +13,7 @@ import shlex
 from dataclasses import dataclass, field
 
 from ..errors import UserError
+from ..optional import require
 from .dask_executor import GPU
 
 
@@ -63,11 +64,7 @@ def slurm_cluster(options: SlurmOptions, env: dict[str, str]):
     Args:
         env: variables exported in every job before the worker starts (shared folders).
     """
-    try:
-        from dask_jobqueue import SLURMCluster
-    except ImportError as exc:
-        raise UserError("--cluster slurm needs dask-jobqueue: pip install "
-                        "'brainscore-audio[dask]'") from exc
+    SLURMCluster = require("dask_jobqueue", "--cluster slurm").SLURMCluster
     options.check()
     directives = list(options.job_extra)
     worker_args: list[str] = []

@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import atomic
 from ..errors import UserError
+from ..optional import require
 from ..records import ScoreRecord
 from .views import finite, layer_order
 
@@ -29,11 +30,7 @@ DPI = 150
 
 
 def _figure(width: float, height: float) -> Figure:
-    try:
-        from matplotlib.figure import Figure
-    except ImportError as exc:
-        raise UserError("benchmark plot needs matplotlib: pip install "
-                        "\"brainscore-audio[publish]\"") from exc
+    Figure = require("matplotlib.figure", "benchmark plot").Figure
     return Figure(figsize=(width, height), layout="constrained")
 
 

@@ -67,6 +67,9 @@ def build_site(board: Leaderboard, output: str | Path) -> Site:
         raise UserError(f"--output {output}: folder is not empty and is not a brainscore-audio "
                         f"site (no {MARKER}); choose an empty or new folder")
     site = Site(output)
+    # The marker goes first: a build that fails half-way (disk full) leaves a folder the next
+    # build recognises as its own and may overwrite.
+    atomic.write_text(output / MARKER, "written by `benchmark leaderboard html`\n")
     context = _context(board)
     pages: dict[str, str] = {"index.html": _render_page(context, "", f"brainscore-audio "
                                                         f"leaderboard v{board.leaderboard_version}",
@@ -91,7 +94,6 @@ def build_site(board: Leaderboard, output: str | Path) -> Site:
     for asset in ASSETS:
         atomic.write_text(output / asset, (templates / asset).read_text(encoding="utf-8"))
     atomic.write_text(output / "leaderboard.json", board.model_dump_json(indent=2) + "\n")
-    atomic.write_text(output / MARKER, "written by `benchmark leaderboard html`\n")
     return site
 
 

@@ -27,6 +27,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from brainscore_audio.optional import require
+
 SAMPLE_RATE = 16_000
 FBANK_MEAN = 15.41663
 FBANK_STD = 6.55582
@@ -73,6 +75,7 @@ def fbank(audio: np.ndarray, n_mels: int = 128) -> np.ndarray:
     """Kaldi log-mel filterbank of each clip: ``(batch, samples)`` float in [-1, 1] at 16 kHz ->
     ``(batch, frames, n_mels)`` float32, ``frames = 1 + (samples - 400) // 160`` (no padding at
     the edges, as Kaldi's ``snip_edges``)."""
+    require("transformers", "models of the hf: adapter and their front ends")
     from transformers.audio_utils import mel_filter_bank, spectrogram, window_function
 
     window = window_function(WINDOW, "povey", periodic=False)

@@ -37,6 +37,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from brainscore_audio.optional import require
+
 SAMPLE_RATE = 24_000
 WINDOW = 637  # int(24000 * 26.56 ms)
 HOP = 318  # int(24000 * 13.28 ms)
@@ -81,6 +83,7 @@ ENCODEC_DIM = 128
 def fbank(audio: np.ndarray, n_mels: int = 256) -> np.ndarray:
     """``(batch, samples)`` float in [-1, 1] at 24 kHz -> ``(batch, frames, n_mels)`` float32
     normalised log-mel, ``frames = 1 + (samples - 637) // 318``."""
+    require("transformers", "models of the hf: adapter and their front ends")
     from transformers.audio_utils import mel_filter_bank, spectrogram, window_function
 
     with warnings.catch_warnings():
@@ -166,7 +169,9 @@ class EncodecMAEEncoder(nn.Module):
         super().__init__()
         self.arch = arch
         if arch.front_end == "encodec":
+            require("transformers", "models of the hf: adapter and their front ends")
             from transformers import EncodecConfig
+            require("transformers", "models of the hf: adapter and their front ends")
             from transformers.models.encodec.modeling_encodec import EncodecEncoder
 
             self.encodec = EncodecEncoder(EncodecConfig())  # the 24 kHz model's configuration

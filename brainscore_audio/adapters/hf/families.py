@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from ...optional import require
+
 #: Waveform encoders (CNN feature encoder + transformer), ``hidden_states`` as layers.
 WAVEFORM_TYPES = ("wav2vec2", "hubert", "wavlm", "data2vec-audio", "unispeech", "unispeech-sat",
                   "sew", "sew-d", "wav2vec2-conformer")
@@ -41,6 +43,7 @@ class Family:
         return cls.from_pretrained(repo_id, **kwargs)
 
     def model_class(self) -> Any:
+        require("transformers", "models of the hf: adapter and their front ends")
         from transformers import AutoModel
 
         return AutoModel
@@ -123,12 +126,14 @@ class WhisperFamily(Family):
         return [f"hidden{i}" for i in range(self.config.encoder_layers + 1)]
 
     def model_class(self):
+        require("transformers", "models of the hf: adapter and their front ends")
         from transformers import WhisperModel
 
         return WhisperModel
 
     def build(self, repo_id, **kwargs):
         if repo_id is None:
+            require("transformers", "models of the hf: adapter and their front ends")
             from transformers.models.whisper.modeling_whisper import WhisperEncoder
 
             return WhisperEncoder(self.config)
@@ -165,6 +170,7 @@ class ClapFamily(Family):
                 + ["projection"])
 
     def model_class(self):
+        require("transformers", "models of the hf: adapter and their front ends")
         from transformers import ClapAudioModelWithProjection
 
         return ClapAudioModelWithProjection
@@ -211,6 +217,7 @@ class Qwen2AudioFamily(Family):
                 + [f"decoder.hidden{i}" for i in range(text.num_hidden_layers + 1)])
 
     def model_class(self):
+        require("transformers", "models of the hf: adapter and their front ends")
         from transformers import Qwen2AudioForConditionalGeneration
 
         return Qwen2AudioForConditionalGeneration

@@ -44,6 +44,7 @@ from ...model import (
     random_weights_identifier,
     random_weights_requested,
 )
+from ...optional import require
 
 __all__ = ["RANDOM_WEIGHTS_ENV", "HFModel", "random_weights_requested"]
 
@@ -123,6 +124,7 @@ class HFModel(AudioModel):
 
     def _resolve_revision(self) -> None:
         """Pin an unpinned hub model to the commit the hub serves now (one config download)."""
+        require("transformers", "models of the hf: adapter and their front ends")
         from transformers import AutoConfig
 
         try:
@@ -165,6 +167,7 @@ class HFModel(AudioModel):
         return int(rate) if rate else self.family.sample_rate
 
     def _load_config(self):
+        require("transformers", "models of the hf: adapter and their front ends")
         from transformers import AutoConfig
 
         if self._config_dict is not None:
@@ -258,6 +261,7 @@ class HFModel(AudioModel):
         return dropped
 
     def _build_extractor(self):
+        require("transformers", "models of the hf: adapter and their front ends")
         from transformers import AutoFeatureExtractor
 
         if self.random_weights and self._preprocessor_dict is not None:
@@ -295,6 +299,7 @@ def _local_checkpoint(folder: Path) -> str:
 
 def _extractor_class(preprocessor: dict[str, Any]):
     """The feature-extractor class named in a ``preprocessor_config.json`` dict."""
+    require("transformers", "models of the hf: adapter and their front ends")
     import transformers
 
     name = preprocessor.get("feature_extractor_type")
