@@ -31,7 +31,9 @@ prosody RDM from the unscaled features and TNC computed per sentence.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -119,8 +121,29 @@ def toolkit_pca(features: np.ndarray, n_components: int = 20) -> np.ndarray:
         features z-scored, no PCA), else ``k = min(n_components, frames, dim)`` principal
         component scores with the signs of ``torch.linalg.svd`` (float32, CPU) and no cut at the
         numerical rank (components beyond it are rounding noise scaled to unit variance, as in
-        the toolkit). Each column is ``(x - mean) / (std + 1e-9)`` with the n - 1 std.
+        the toolkit). Each column is ``(x - mean) / (std + 1e-9)`` with the n - 1 std. The SVD
+        runs on one torch thread: MKL's SVD rounds differently with more threads.
     """
+    return toolkit_pcas([features], n_components)[0]
+
+
+def toolkit_pcas(arrays: Sequence[np.ndarray], n_components: int = 20) -> list[np.ndarray]:
+    """:func:`toolkit_pca` of every array: the SVDs are independent, so they run on parallel
+    threads (torch releases the GIL), each with one torch thread."""
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        if len(arrays) == 1:
+            return [_pca32(arrays[0], n_components)]
+        with ThreadPoolExecutor(max(1, min(os.cpu_count() or 1, 8))) as pool:
+            return list(pool.map(lambda array: _pca32(array, n_components), arrays))
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _pca32(features: np.ndarray, n_components: int) -> np.ndarray:
     import torch
 
     x = torch.as_tensor(np.asarray(features, dtype=np.float32))
@@ -199,19 +222,23 @@ def prepare_model_side(activations: StimulusActivations, dataset: EEGDataset,
     """The toolkit's features of every layer and sentence (checks as the default protocol)."""
     check_framed_activations(activations, dataset)
     grids: dict[tuple, FrameGrid] = {}
-    features: dict[str, list[np.ndarray]] = {}
+    arrays: dict[str, list[np.ndarray]] = {}
     constant: list[str] = []
     for layer in activations.layers:
-        arrays = sentence_arrays(activations, dataset, layer)
+        arrays[layer] = sentence_arrays(activations, dataset, layer)
         hop = activations.hop_seconds.get(layer)
         hops = [float(hop) if hop else s.duration / len(a)
-                for s, a in zip(dataset.sentences, arrays, strict=True)]
-        grid = FrameGrid([], hops, [len(a) for a in arrays], MIN_FRAMES)
+                for s, a in zip(dataset.sentences, arrays[layer], strict=True)]
+        grid = FrameGrid([], hops, [len(a) for a in arrays[layer]], MIN_FRAMES)
         grid = grids.setdefault(grid.key(), grid)
         grid.layers.append(layer)
-        features[layer] = [toolkit_pca(a, n_components) for a in arrays]
-        if all(np.all(constant_columns(a)) for a in arrays):
+        if all(np.all(constant_columns(a)) for a in arrays[layer]):
             constant.append(layer)
+    jobs = [(layer, array) for layer in activations.layers for array in arrays[layer]]
+    reduced = toolkit_pcas([array for _, array in jobs], n_components)
+    features: dict[str, list[np.ndarray]] = {layer: [] for layer in activations.layers}
+    for (layer, _), values in zip(jobs, reduced, strict=True):
+        features[layer].append(values)
     return ToolkitModelSide(list(activations.layers), list(grids.values()), features,
                             n_components, constant)
 
