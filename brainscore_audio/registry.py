@@ -163,6 +163,9 @@ stimulus_sets: Registry = Registry("stimulus set", "stimulus-sets")
 # Data set fetchers for ``benchmark fetch NAME``: factory(data_dir: Path, force: bool,
 # url: str | None) -> Path of the ready data folder.
 fetchers: Registry = Registry("dataset", "datasets")
+# Published studies for ``benchmark reproduce STUDY``: factory() -> the study's
+# :class:`~brainscore_audio.reproduce.recipe.Recipe` (a plugin ships the recipe file).
+studies: Registry = Registry("study", "studies")
 
 _discovered = False
 plugin_import_errors: dict[str, str] = {}

@@ -21,12 +21,13 @@ from . import (
     leaderboard_cmd,
     list_cmd,
     plot_cmd,
+    reproduce_cmd,
     run_cmd,
     validate_cmd,
 )
 
 SUBCOMMANDS = [list_cmd, run_cmd, extract_cmd, demo_cmd, fetch_cmd, leaderboard_cmd, validate_cmd,
-               analyze_cmd, plot_cmd, cite_cmd]
+               analyze_cmd, plot_cmd, cite_cmd, reproduce_cmd]
 
 
 #: OSErrors that the user's environment causes (disk full, permissions, read-only, long names):
@@ -47,7 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
+    args.argv = argv  # the command line as given (reports quote it)
     with _quiet(getattr(args, "quiet", False)):
         try:
             return int(args.handler(args) or 0)

@@ -1,4 +1,4 @@
-"""``benchmark list models|benchmarks|stimulus-sets``."""
+"""``benchmark list models|benchmarks|stimulus-sets|datasets|studies``."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from .. import registry
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
         "list", help="list registered models, benchmarks, stimulus sets or fetchable datasets")
-    parser.add_argument("what", choices=["models", "benchmarks", "stimulus-sets", "datasets"])
+    parser.add_argument("what", choices=["models", "benchmarks", "stimulus-sets", "datasets",
+                                         "studies"])
     parser.set_defaults(handler=main)
 
 
@@ -37,6 +38,8 @@ def main(args: argparse.Namespace) -> int:
         print(tabulate(rows, headers=["benchmark", "version", "tags", "description"]))
     elif args.what == "stimulus-sets":
         print("\n".join(registry.stimulus_sets.ids()))
+    elif args.what == "studies":
+        print("\n".join(registry.studies.ids()))
     else:
         print("\n".join(registry.fetchers.ids()))
     for module, error in registry.plugin_import_errors.items():
