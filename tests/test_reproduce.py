@@ -256,3 +256,10 @@ def test_unknown_study_and_unreadable_recipe(tmp_path, capsys):
     bad.write_text("study: [unclosed\n")
     assert main(["reproduce", str(bad)]) == 2
     assert capsys.readouterr().err.strip() == f"error: {bad}: not valid YAML (line 2)"
+
+
+def test_an_output_that_is_a_file_is_one_line(tmp_path, capsys):
+    (tmp_path / "taken").write_text("x")
+    assert main(["reproduce", "yang2026", "--output", str(tmp_path / "taken")]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"error: --output {tmp_path / 'taken'}: is a file; expected a folder (created if missing)")

@@ -12,6 +12,7 @@ from ..errors import UserError
 from ..extraction import DEFAULT_BATCH_SIZE
 from .common import add_cache_options, add_data_options, add_device_option
 from .executor_options import add_executor_options, executor_name, make_executor
+from .output_paths import check_output_dir
 
 
 def add_parser(subparsers) -> None:
@@ -69,7 +70,7 @@ def main(args: argparse.Namespace) -> int:
         raise UserError(f"--batch-size must be >= 1, got {args.batch_size}")
     recipe = load_study(args.study)
     data_dir = settings.data_dir(args.data_dir)
-    output = Path(args.output or f"reproduce-{recipe.study}")
+    output = check_output_dir(args.output or f"reproduce-{recipe.study}")
     request = RunRequest(
         output=output, data_dir=data_dir, cache_dir=args.cache_dir, device=args.device,
         batch_size=args.batch_size or DEFAULT_BATCH_SIZE, fetch=not args.no_fetch,
