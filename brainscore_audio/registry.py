@@ -82,13 +82,15 @@ class Registry(Generic[T]):
         *,
         tags: Iterable[str] = (),
         plugin_dir: str | Path | None = None,
+        source: str | Path | None = None,
     ) -> None:
         """Register ``factory`` under ``identifier``.
 
         Registering the same id again from the same source file is a no-op (a module imported
-        under two names, e.g. by a test runner); from another file it is an error.
+        under two names, e.g. by a test runner); from another file it is an error. ``source``
+        names that file when a helper registers on a plugin's behalf (default: the caller's).
         """
-        caller = _caller_file()
+        caller = str(Path(source).resolve()) if source else _caller_file()
         if identifier in self.entries:
             if self.entries[identifier].registered_from == caller:
                 return

@@ -162,3 +162,35 @@ def seeded_init(build: Callable[[], Any], seed: int) -> Any:
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         return build()
+
+
+class SeededTwinModel(AudioModel):
+    """Base of plugins whose torch network is either loaded with pretrained weights or built
+    with seeded random weights (the untrained twin), then kept in eval mode on the device.
+
+    Subclasses implement :meth:`build` (the untrained network) and :meth:`load_pretrained` (the
+    network with its weights) and set ``pretrained`` and ``seed``; :meth:`load` is idempotent.
+    """
+
+    pretrained: bool = True
+    seed: int = 0
+    _network: Any = None
+    _device: str = "cpu"
+
+    def build(self) -> Any:
+        """The untrained ``torch.nn.Module`` (called under the fixed torch seed)."""
+        raise NotImplementedError
+
+    def load_pretrained(self) -> Any:
+        """The ``torch.nn.Module`` holding the pretrained weights."""
+        raise NotImplementedError
+
+    def load(self, device: str = "cpu") -> None:
+        if self._network is not None and self._device == device:
+            return
+        if self._network is None:
+            network = (self.load_pretrained() if self.pretrained
+                       else seeded_init(self.build, self.seed))
+            self._network = network.eval()
+        self._network.to(device)
+        self._device = device

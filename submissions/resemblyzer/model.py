@@ -23,7 +23,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from brainscore_audio.adapters.assets import package_file
-from brainscore_audio.model import Activations, AudioModel
+from brainscore_audio.adapters.torch_hooks import SeededTwinModel
+from brainscore_audio.model import Activations
 
 from .features import HOP, SAMPLE_RATE, mel_power, normalise_volume
 
@@ -48,41 +49,33 @@ def partial_slices(n_samples: int) -> list[tuple[int, int]]:
     return slices
 
 
-class Resemblyzer(AudioModel):
+class Resemblyzer(SeededTwinModel):
     """The resemblyzer speaker encoder, pretrained or (``pretrained=False``) seeded random."""
 
     sample_rate = SAMPLE_RATE
     layers = list(LAYERS)
     default_layers = list(LAYERS)
+    seed = SEED
 
     def __init__(self, pretrained: bool = True) -> None:
         self.pretrained = pretrained
         self.identifier = "resemblyzer" if pretrained else "resemblyzer-untrained"
         self.checkpoint = ("resemblyzer 0.1.4 wheel pretrained.pt" if pretrained
                            else f"untrained, torch.manual_seed({SEED})")
-        self._network = None
-        self._device = "cpu"
 
-    def load(self, device: str = "cpu") -> None:
-        import torch
-
+    def build(self):
         from .network import SpeakerEncoder
 
-        if self._network is not None and self._device == device:
-            return
-        if self._network is None:
-            if self.pretrained:
-                path = package_file("resemblyzer", "pretrained.pt")
-                checkpoint = torch.load(path, map_location="cpu", weights_only=True)
-                network = SpeakerEncoder()
-                network.load_resemblyzer_state(checkpoint["model_state"])
-            else:
-                from brainscore_audio.adapters.torch_hooks import seeded_init
+        return SpeakerEncoder()
 
-                network = seeded_init(SpeakerEncoder, SEED)
-            self._network = network.eval()
-        self._network.to(device)
-        self._device = device
+    def load_pretrained(self):
+        import torch
+
+        network = self.build()
+        checkpoint = torch.load(package_file("resemblyzer", "pretrained.pt"), map_location="cpu",
+                                weights_only=True)
+        network.load_resemblyzer_state(checkpoint["model_state"])
+        return network
 
     def embed(self, audio: np.ndarray, layers: Sequence[str]) -> dict[str, Activations]:
         import torch

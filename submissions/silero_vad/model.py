@@ -17,9 +17,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from brainscore_audio.adapters.assets import package_file
-from brainscore_audio.errors import UserError
-from brainscore_audio.model import Activations, AudioModel
+from brainscore_audio.adapters.onnx_graph import OnnxWheelModel
+from brainscore_audio.model import Activations
 
 SAMPLE_RATE = 16_000
 CHUNK = 512
@@ -37,7 +36,7 @@ TENSORS = {
 STATE_OUT = "stateN"
 
 
-class SileroVAD(AudioModel):
+class SileroVAD(OnnxWheelModel):
     """Silero VAD v6 (pretrained ONNX graph from the silero-vad wheel)."""
 
     identifier = "silero-vad"
@@ -45,19 +44,10 @@ class SileroVAD(AudioModel):
     layers = list(TENSORS)
     default_layers = list(TENSORS)
     checkpoint = "silero-vad 6.2.3 wheel data/silero_vad_16k_op15.onnx"
-
-    def __init__(self) -> None:
-        self._session = None
-
-    def load(self, device: str = "cpu") -> None:
-        if device != "cpu":
-            raise UserError(f"silero-vad runs on onnxruntime's CPU provider; got --device {device}")
-        if self._session is not None:
-            return
-        from brainscore_audio.adapters.onnx_graph import session_with_outputs
-
-        path = package_file("silero_vad", *ONNX_PATH, install_hint="pip install --no-deps silero-vad")
-        self._session, _ = session_with_outputs(path, [*TENSORS.values(), STATE_OUT], threads=1)
+    package, onnx_path = "silero_vad", ONNX_PATH
+    install_hint = "pip install --no-deps silero-vad"
+    outputs = [*TENSORS.values(), STATE_OUT]
+    threads = 1
 
     def embed(self, audio: np.ndarray, layers: Sequence[str]) -> dict[str, Activations]:
         self.load()

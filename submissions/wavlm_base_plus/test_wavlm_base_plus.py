@@ -3,7 +3,7 @@ architecture (94.70M parameters, Chen et al. 2022);
 the pretrained id loads microsoft/wavlm-base-plus from the hub;
 the twin is offline with seeded random weights."""
 
-from brainscore_audio.adapters.hf.plugin import parameter_count
+from brainscore_audio.adapters.hf.plugin import check_pretrained_and_twin, parameter_count
 from brainscore_audio.registry import models
 
 
@@ -15,10 +15,6 @@ def test_config_is_the_published_architecture():
     assert abs(parameter_count(model) / 94.70e6 - 1) < 0.01  # WavLM Base+: 94.70M parameters
     assert model.family.config.num_buckets == 320  # gated relative position bias
 
-def test_pretrained_id_loads_the_hub_checkpoint_and_the_twin_is_random():
-    model = models.make("wavlm-base-plus")
-    assert "needs-download" in models.entry("wavlm-base-plus").tags
-    assert model.repo_id == "microsoft/wavlm-base-plus" and not model.random_weights
-    twin = models.make("wavlm-base-plus-untrained")
-    assert twin.random_weights and twin.layers == model.layers
-    assert twin.checkpoint.startswith("random weights") and twin.version != model.version
+
+def test_pretrained_id_loads_the_pinned_hub_checkpoint_and_the_twin_is_random():
+    check_pretrained_and_twin("wavlm-base-plus")

@@ -1,24 +1,23 @@
-"""Hub model plugins in three lines: the folder holds ``metadata.yaml`` (with ``checkpoint``: the
-hub repo id, optional ``revision``), ``config.json`` and ``preprocessor_config.json`` (the
-checkpoint's architecture and input settings, so layers are known and the untrained twin can be
-built offline). The plugin's ``__init__.py`` registers::
+"""Hub model plugins in one line: the folder holds ``metadata.yaml`` (with ``checkpoint``: the
+hub repo id, and ``revision``: the 40-hex commit), ``config.json`` and
+``preprocessor_config.json`` (the checkpoint's architecture and input settings, so layers are
+known and the untrained twin can be built offline). The plugin's ``__init__.py`` registers the
+pretrained id and its untrained twin::
 
-    models.register("wav2vec2-base", partial(hub_model, __file__, "wav2vec2-base"),
-                    tags={"pretrained", "needs-download"})
-    models.register("wav2vec2-base-untrained",
-                    partial(hub_model, __file__, "wav2vec2-base-untrained", random_weights=True),
-                    tags={"untrained", "offline"})
+    register_hub_plugin(__file__, "wav2vec2-base")   # and wav2vec2-base-untrained
 """
 
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 
 import yaml
 
 from ...errors import UserError
 from ...model import random_weights_identifier
+from ...registry import models
 from .model import HFModel, random_weights_requested
 
 #: Optional reduced architecture of a hub plugin folder for checks in random-weights mode.
@@ -59,6 +58,32 @@ def hub_model(plugin_file: str, identifier: str, random_weights: bool | None = N
                    config=_read(folder / "config.json", json.loads),
                    preprocessor=_read(folder / "preprocessor_config.json", json.loads),
                    random_weights=random_weights, seed=seed)
+
+
+def register_hub_plugin(plugin_file: str, model_id: str) -> None:
+    """Register the hub plugin folder of ``plugin_file``: ``model_id`` (tags pretrained,
+    needs-download) and its untrained twin ``<model_id>-untrained`` (seeded random weights in the
+    same architecture; tags untrained, offline)."""
+    twin = f"{model_id}-untrained"
+    where = dict(plugin_dir=Path(plugin_file).resolve().parent, source=plugin_file)
+    models.register(model_id, partial(hub_model, plugin_file, model_id),
+                    tags={"pretrained", "needs-download"}, **where)
+    models.register(twin, partial(hub_model, plugin_file, twin, random_weights=True),
+                    tags={"untrained", "offline"}, **where)
+
+
+def check_pretrained_and_twin(model_id: str) -> None:
+    """The checks every hub plugin's test makes (``AssertionError`` when one fails): the
+    pretrained id loads its folder's hub checkpoint at the pinned revision, never random weights;
+    its ``-untrained`` twin has the same layers with seeded random weights and another version."""
+    metadata = models.entry(model_id).metadata()
+    model = models.make(model_id)
+    assert "needs-download" in models.entry(model_id).tags
+    assert model.repo_id == metadata["checkpoint"] and not model.random_weights
+    assert model.checkpoint == f"{metadata['checkpoint']}@{metadata['revision']}"
+    twin = models.make(f"{model_id}-untrained")
+    assert twin.random_weights and twin.layers == model.layers
+    assert twin.checkpoint.startswith("random weights") and twin.version != model.version
 
 
 def _read(path: Path, parse) -> dict:
