@@ -3,16 +3,13 @@ architecture (94.70M parameters, Chen et al. 2022);
 the pretrained id loads microsoft/wavlm-base-plus from the hub;
 the twin is offline with seeded random weights."""
 
-from brainscore_audio.adapters.hf.plugin import check_pretrained_and_twin, parameter_count
-from brainscore_audio.registry import models
+from brainscore_audio.adapters.hf.plugin import check_architecture, check_pretrained_and_twin
 
 
 def test_config_is_the_published_architecture():
-    model = models.make("wavlm-base-plus")
-    assert model.layers == ["cnn"] + [f"hidden{i}" for i in range(13)]
-    assert model.sample_rate == 16000
+    layers = ["cnn"] + [f"hidden{i}" for i in range(13)]
+    model = check_architecture("wavlm-base-plus", layers, 16000, 94.70e6, 0.01)  # 94.70M
     assert model.family.hop_seconds == 0.02
-    assert abs(parameter_count(model) / 94.70e6 - 1) < 0.01  # WavLM Base+: 94.70M parameters
     assert model.family.config.num_buckets == 320  # gated relative position bias
 
 

@@ -72,6 +72,20 @@ def register_hub_plugin(plugin_file: str, model_id: str) -> None:
                     tags={"untrained", "offline"}, **where)
 
 
+def check_architecture(model_id: str, layers: list[str], sample_rate: int,
+                       parameters: float | None, tolerance: float = 0.02) -> HFModel:
+    """The checks of a hub plugin's architecture (``AssertionError`` when one fails): the layers
+    and sample rate it declares, and its parameter count within ``tolerance`` (relative) of the
+    published one (``parameters``; ``None`` to skip), counted on the meta device. Returns the
+    model for plugin-specific checks."""
+    model = models.make(model_id)
+    assert model.layers == layers, model.layers
+    assert model.sample_rate == sample_rate
+    if parameters is not None:
+        assert abs(parameter_count(model) / parameters - 1) < tolerance, parameter_count(model)
+    return model
+
+
 def check_pretrained_and_twin(model_id: str) -> None:
     """The checks every hub plugin's test makes (``AssertionError`` when one fails): the
     pretrained id loads its folder's hub checkpoint at the pinned revision, never random weights;
