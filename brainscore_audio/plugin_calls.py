@@ -46,6 +46,8 @@ def guarded(what: str) -> Iterator[None]:
     try:
         yield
     except SystemExit as exc:
+        if main and _sigints > before:
+            raise  # Ctrl-C, turned into an exit by a handler installed before this call
         raise PluginError(f"{what} called exit ({exc.code!r}): a plugin must raise an exception, "
                           "never end the process") from None
     except KeyboardInterrupt:

@@ -150,7 +150,8 @@ def test_demo_leaderboard_site_loads_and_sorts_in_chromium(browser, tmp_path):
     browser.get((tmp_path / "site" / "index.html").as_uri())
     assert len(browser.find_elements(By.CSS_SELECTOR, "#board tbody tr")) == len(board.models)
     for bench_id in board.benchmarks:
-        raw = {m: model.scores[bench_id].raw for m, model in board.models.items()
+        labels = leaderboard.model_labels(board)  # what the rows are called
+        raw = {labels[m]: model.scores[bench_id].raw for m, model in board.models.items()
                if bench_id in model.scores}
         _click_header(browser, f"th[data-benchmark='{bench_id}']")
         order = _order(browser)
