@@ -46,7 +46,7 @@ class AudioModel(ABC):
         sample_rate: the rate in Hz that :meth:`embed` expects.
         layers: every readable layer, in depth order (input side first).
         default_layers: the subset scored by default (about 10-13 evenly spaced layers plus the
-            last, METHODS.md section 1), in depth order.
+            last, docs/methods.md#default-layers), in depth order.
         checkpoint: the weights the activations come from, recorded in every score:
             ``"<hub repo>@<40-hex commit>"``, ``"<file> sha256:<hex>"``, a wheel file, or
             ``None`` for fixed filters. Known at construction where the plugin declares it
@@ -123,8 +123,8 @@ def declared_identity(model_id: str) -> tuple[str, str | None] | None:
 def evenly_spaced_layers(layers: Sequence[str], count: int = 12) -> list[str]:
     """About ``count`` evenly spaced layers of ``layers`` plus the last one, in depth order.
 
-    The rule of METHODS.md section 1: a 32-layer model with ``count=11`` gives layers 1, 4, 7,
-    ..., 31, 32 (1-based). Models with at most ``count`` layers keep all of them.
+    The rule of docs/methods.md#default-layers: a 32-layer model with ``count=11`` gives layers
+    1, 4, 7, ..., 31, 32 (1-based). Models with at most ``count`` layers keep all of them.
     """
     layers = list(layers)
     if len(layers) <= count:

@@ -1,7 +1,7 @@
 """Score records: one immutable JSON document per (model, benchmark) score.
 
-A record holds everything METHODS.md section 7 asks for, so a number can be traced to its
-recipe. Its schema is part of the leaderboard contract (``RECORD_SCHEMA_VERSION``).
+A record holds everything docs/methods.md#what-a-record-holds lists, so a number can be traced
+to its recipe. Its schema is part of the leaderboard contract (``RECORD_SCHEMA_VERSION``).
 
 A record never holds a number that is not one: ``raw`` is finite (a pair whose score is NaN or
 infinite gets no record), secondary values that are undefined are ``null``, and a file holding

@@ -1,8 +1,10 @@
 """Stimulus set ``nh2015`` and the benchmarks on the Tuckute et al. (2023) release.
 
-- ``nh2015.voxel-ridge``, ``b2021.voxel-ridge``: nested ridge per voxel (METHODS.md section 2).
-- ``nh2015.component-ridge``: the same ridge on the 6 NH2015 components (section 3).
-- ``nh2015.rsa``, ``b2021.rsa``: RSA per subject, with ROI profiles (section 4).
+- ``nh2015.voxel-ridge``, ``b2021.voxel-ridge``: nested ridge per voxel
+  (docs/methods.md#voxel-regression).
+- ``nh2015.component-ridge``: the same ridge on the 6 NH2015 components
+  (docs/methods.md#component-regression).
+- ``nh2015.rsa``, ``b2021.rsa``: RSA per subject, with ROI profiles (docs/methods.md#fmri-rsa).
 
 Everything loads lazily from the release folder that :func:`release.locate` finds for the
 ``data_dir`` given (``--data-dir``, else ``$BRAINSCORE_AUDIO_DATA``, else the user cache).

@@ -1,4 +1,5 @@
-"""EEG sentence benchmarks (METHODS.md section 5; Yang et al. 2026), generic over data sets.
+"""EEG sentence benchmarks (Yang et al. 2026), generic over data sets
+(docs/methods.md#eeg-sentence-benchmarks).
 
 - :mod:`.preprocessing`: band-pass, notch, bad channels, average reference.
 - :mod:`.sentences`: sentences from word alignments, TextGrid reading, sentence audio.

@@ -1,6 +1,6 @@
 """The EEG sentence benchmark type: one data set x one similarity metric x one protocol.
 
-Score (METHODS.md section 5, step 8): for each layer and time window, the metric is averaged over
+Score (docs/methods.md#eeg-score): for each layer and time window, the metric is averaged over
 sentences within each subject, then over subjects. ``raw`` is that mean in the headline window
 (default protocol: 250-500 ms from sentence onset; toolkit protocol: N400, 300-500 ms) at the
 best layer; ``per_layer`` holds every layer's value in the headline window. ``details`` keeps the

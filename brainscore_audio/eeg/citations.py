@@ -8,7 +8,8 @@ YANG2026 = """@misc{yang2026hear,
   year = {2026},
   eprint = {2601.16540},
   archivePrefix = {arXiv},
-  note = {Protocol of the EEG sentence benchmarks (METHODS.md section 5)}
+  note = {Protocol of the EEG sentence benchmarks; brainscore-audio:
+          docs/methods.md#eeg-sentence-benchmarks}
 }"""
 
 KORNBLITH2019 = """@inproceedings{kornblith2019similarity,

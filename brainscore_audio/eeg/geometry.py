@@ -1,4 +1,5 @@
-"""Frame alignment, per-sentence model features and time windows (METHODS.md section 5, 3-6).
+"""Frame alignment, per-sentence model features and time windows
+(docs/methods.md#eeg-frames-features-and-windows).
 
 Frame ``i`` of a sentence lies at ``t_i = i * hop`` seconds after the sentence onset (``hop`` the
 layer's frame hop). The EEG of the sentence is linearly interpolated at those times, so it has

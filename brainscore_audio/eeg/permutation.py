@@ -1,5 +1,5 @@
 """Permutation (Mantel) test of an EEG benchmark's score, per time window, with FDR
-(METHODS.md section 5, step 9).
+(docs/methods.md#eeg-permutation-test).
 
 The statistic of a window is the benchmark's: the metric between one layer and the EEG, averaged
 over sentences within each subject, then over subjects. Under the null, the frame order of the

@@ -1,4 +1,4 @@
-"""EEG preprocessing (METHODS.md section 5, step 1).
+"""EEG preprocessing (docs/methods.md#eeg-preprocessing).
 
 Order: band-pass -> mains notch -> bad-channel detection -> interpolate (or drop) bad channels ->
 average reference over the good channels. Every threshold is a field of

@@ -1,4 +1,4 @@
-"""Prosody analysis (METHODS.md section 5, step 10; a secondary analysis).
+"""Prosody analysis (docs/methods.md#eeg-prosody-analysis; a secondary analysis).
 
 Per model frame, six prosodic features of the sentence audio: F0 (autocorrelation, 75-500 Hz, 0
 when unvoiced), energy (RMS), zero-crossing rate, spectral centroid, bandwidth and 85 % roll-off.

@@ -1,4 +1,4 @@
-"""Sentences from word alignments, and the sentence audio (METHODS.md section 5, step 2).
+"""Sentences from word alignments, and the sentence audio (docs/methods.md#eeg-sentences).
 
 Two sources of sentence boundaries exist: a sentence column in the alignment table (Alice's
 ``Sentence``), or, where the alignment has words only (Praat TextGrids without punctuation, as in

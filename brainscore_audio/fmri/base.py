@@ -84,7 +84,7 @@ class FMRIBenchmark(LazyDataBenchmark):
 
 
 class RidgeBenchmark(FMRIBenchmark):
-    """An fMRI benchmark scored by the nested ridge of METHODS.md section 2.
+    """An fMRI benchmark scored by the nested ridge of docs/methods.md#voxel-regression.
 
     Args:
         alphas, alpha_limits, min_gain: the ridge grid, the range the alpha-edge extension may

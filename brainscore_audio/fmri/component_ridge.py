@@ -1,4 +1,5 @@
-"""Nested ridge regression onto a few named response components (METHODS.md section 3).
+"""Nested ridge regression onto a few named response components
+(docs/methods.md#component-regression).
 
 The components of a voxel decomposition (e.g. the six of Norman-Haignere et al. 2015) are
 targets like voxels, but there are no subjects and no repeated sessions: the score is the

@@ -1,4 +1,4 @@
-"""RSA benchmark on fMRI voxel responses (METHODS.md section 4)."""
+"""RSA benchmark on fMRI voxel responses (docs/methods.md#fmri-rsa)."""
 
 from __future__ import annotations
 

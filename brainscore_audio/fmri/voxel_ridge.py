@@ -1,4 +1,4 @@
-"""Voxel-wise nested ridge regression benchmark (METHODS.md section 2)."""
+"""Voxel-wise nested ridge regression benchmark (docs/methods.md#voxel-regression)."""
 
 from __future__ import annotations
 

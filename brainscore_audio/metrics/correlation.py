@@ -15,8 +15,8 @@ is exact to about 1e-16 of ``sum x^2``, far below the threshold. A standard devi
 the magnitude is also about the resolution of float32 activations (16 units in the last place),
 so features varying less than that are rounding noise.
 
-The clipped R^2 (METHODS.md section 2) is the squared Pearson r, with r < 0 counted as 0 and a
-constant prediction or constant target counted as 0.
+The clipped R^2 (docs/methods.md#degenerate-data) is the squared Pearson r, with r < 0 counted
+as 0 and a constant prediction or constant target counted as 0.
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ def clipped_r2_from_sums(cross: np.ndarray, prediction_ss: np.ndarray, target_ss
 
 
 def clipped_r2(prediction: np.ndarray, target: np.ndarray) -> np.ndarray:
-    """Squared Pearson r per column, with r < 0 counted as 0 (METHODS.md section 2).
+    """Squared Pearson r per column, with r < 0 counted as 0 (docs/methods.md#degenerate-data).
 
     Args:
         prediction, target: ``(n, k)`` arrays (or ``(n,)``).

@@ -1,6 +1,6 @@
 """Nested cross-validated ridge regression for thousands of targets at once.
 
-The protocol is that of Pepino et al. (2025), METHODS.md section 2:
+The protocol is that of Pepino et al. (2025), docs/methods.md#voxel-regression:
 
 - Centre X and y with the training means; L2 ridge without intercept after centring.
 - The (layer, alpha) pair is chosen jointly per target on the inner score, over the grid

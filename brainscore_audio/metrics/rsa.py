@@ -1,6 +1,6 @@
 """Representational similarity analysis: RDMs, their comparison, layer choice, topline.
 
-Conventions (METHODS.md section 4; Pepino et al.'s code, mrpep/braindnn ``src/learning.py``):
+Conventions (docs/methods.md#fmri-rsa; Pepino et al.'s code, mrpep/braindnn ``src/learning.py``):
 an RDM of a matrix ``(stimuli, features)`` z-scores each feature over stimuli, then takes
 1 - Pearson r between stimulus rows. Two RDMs are compared by Spearman rho of their strict upper
 triangles; a comparison with a constant RDM is undefined (NaN), never a score of 0.
@@ -238,7 +238,8 @@ def leave_one_subject_out_topline(subject_rdms: np.ndarray) -> np.ndarray:
     Args:
         subject_rdms: ``(n_subjects, n, n)``.
     Returns:
-        ``(n_subjects,)``; its mean is the RSA topline (noise ceiling) of METHODS.md section 4.
+        ``(n_subjects,)``; its mean is the RSA topline (noise ceiling,
+        docs/methods.md#ceiling-convention).
     """
     total = subject_rdms.sum(axis=0)
     k = subject_rdms.shape[0]

@@ -1,4 +1,5 @@
-"""Similarity between two representations of the same items (METHODS.md section 5, step 7).
+"""Similarity between two representations of the same items
+(docs/methods.md#eeg-similarity-metrics).
 
 Every metric compares X ``(n, p)`` and Y ``(n, q)`` whose rows are the same n items (here: the
 frames of one sentence inside one time window) and returns one float. The mapping

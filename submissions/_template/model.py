@@ -35,7 +35,7 @@ class MyModel(TorchHookModel):
     hooks = {"conv1": "1", "conv2": "3"}  # layer name -> submodule (here: the ReLUs)
     layouts = {"conv1": "BCT", "conv2": "BCT"}  # Conv1d outputs are (batch, channels, time)
     hop_seconds = {"conv1": 0.01, "conv2": 0.02}
-    # layers = list(hooks); default_layers = evenly spaced (METHODS.md section 1)
+    # layers = list(hooks); default_layers = evenly spaced (docs/methods.md#default-layers)
 
     def build(self):
         # Load your weights here, e.g. net.load_state_dict(torch.load(path, map_location="cpu")),

@@ -48,7 +48,7 @@ from ...optional import require
 
 __all__ = ["RANDOM_WEIGHTS_ENV", "HFModel", "random_weights_requested"]
 
-#: Models with at most this many layers score all of them (10-13 plus the last, METHODS.md 1).
+#: Models with at most this many layers score all of them (docs/methods.md#default-layers).
 ALL_LAYERS_UP_TO = 14
 COMMIT = re.compile(r"[0-9a-f]{40}")
 
