@@ -17,13 +17,14 @@ from .. import atomic, leaderboard, registry
 from ..errors import UserError
 from ..provenance import package_version
 from ..publish import bibtex
+from .common import plain
 from .leaderboard_cmd import DEFAULT_FILE
 
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("cite", help="print BibTeX of benchmarks, models and this "
                                                 "software (at a leaderboard version)",
-                                   description=__doc__.split("\n\n")[1])
+                                   description=plain(__doc__.split("\n\n")[1]))
     parser.add_argument("--model", nargs="+", metavar="ID", default=[], help="model id(s)")
     parser.add_argument("--benchmark", nargs="+", metavar="ID", default=[], help="benchmark id(s)")
     parser.add_argument("--leaderboard", nargs="?", const=DEFAULT_FILE, metavar="FILE",

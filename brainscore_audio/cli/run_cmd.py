@@ -171,8 +171,8 @@ def _print_outcomes(outcomes) -> None:
     notes = any(o.message and o.message != "record exists" for o in outcomes)
     rows = []
     for o in outcomes:
-        row = [o.model_id, o.benchmark_id, o.status, "-" if o.raw is None else f"{o.raw:.4f}",
+        row = [o.model_id, o.benchmark_id, o.status, "-" if o.raw is None else f"{o.raw:.3f}",
                o.path or "-"]
         rows.append(row + ([o.message if o.message != "record exists" else ""] if notes else []))
     print(tabulate(rows, headers=["model", "benchmark", "status", "raw", "record"]
-                   + (["note"] if notes else [])))
+                   + (["note"] if notes else []), disable_numparse=True))  # keep 3 decimals

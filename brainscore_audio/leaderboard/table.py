@@ -60,7 +60,7 @@ def table(board: Leaderboard, ceiled: bool = False, tablefmt: str = "github") ->
                             for b in benchmark_ids] + aggregate_names)
     title = (f"leaderboard v{board.leaderboard_version} (schema {board.schema_version}); "
              f"{'ceiled = raw / ceiling' if ceiled else 'raw ± standard error over subjects'}")
-    text = title + "\n" + tabulate(rows, headers=headers, tablefmt=tablefmt)
+    text = title + "\n" + tabulate(rows, headers=headers, tablefmt=tablefmt, disable_numparse=True)
     simulated = [b for b in benchmark_ids if board.benchmarks[b].simulated]
     if simulated:
         text += (f"\n(simulated): {', '.join(simulated)} score(s) against simulated brain data, "

@@ -124,7 +124,10 @@ def _num_attr(value: float | None) -> str:
 
 def _index_body(board: Leaderboard) -> str:
     bench_ids = sorted(board.benchmarks)
-    aggregate_names = sorted(board.aggregates)
+    # an aggregate no model on this board has (e.g. a downstream overall on a brain-only board)
+    # would be a column of dashes
+    aggregate_names = sorted(name for name, values in board.aggregates.items()
+                             if any(finite(v) is not None for v in values.values()))
     head = ['<th data-type="text" scope="col"><button class="sort" type="button">model</button>'
             '</th>']
     for bench_id in bench_ids:
