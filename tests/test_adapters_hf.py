@@ -65,6 +65,7 @@ def noise(seconds: float, rate: int, batch: int = 2, seed: int = 0) -> np.ndarra
 
 
 @pytest.mark.parametrize("kind", list(TINY))
+@pytest.mark.slow
 def test_every_family_gives_declared_layers_with_honest_hops(kind):
     model = tiny(kind)
     if kind in EXPECTED_LAYERS:
@@ -81,6 +82,7 @@ def test_every_family_gives_declared_layers_with_honest_hops(kind):
             assert abs(act.values.shape[1] - seconds / act.hop_seconds) <= 1.5, (name, act)
 
 
+@pytest.mark.slow
 def test_waveform_frames_follow_the_cnn_and_cnn_layer_is_the_feature_encoder():
     model = tiny("wav2vec2")
     n = 8000

@@ -19,6 +19,7 @@ def _notebook_block() -> str:
     return code
 
 
+@pytest.mark.slow
 def test_readme_python_example_runs_as_written(tmp_path, monkeypatch):
     pytest.importorskip("pandas")
     monkeypatch.chdir(tmp_path)

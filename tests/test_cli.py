@@ -122,6 +122,7 @@ def test_list_and_validate(capsys):
     assert code == 0 and out.startswith("ok   logmel")
 
 
+@pytest.mark.slow
 def test_console_script_runs_the_demo(tmp_path):
     """The README's main command, through the installed console script."""
     result = subprocess.run(

@@ -70,6 +70,7 @@ def _construction(model) -> dict:
 
 
 @pytest.mark.parametrize("folder", SUBMISSION_FOLDERS, ids=lambda p: p.name)
+@pytest.mark.slow
 def test_submission_folder_passes_benchmark_validate(folder, capsys, monkeypatch):
     monkeypatch.setenv(RANDOM_WEIGHTS_ENV, "1")
     registered = _folder_models(folder)
@@ -100,6 +101,7 @@ def test_submission_folder_passes_benchmark_validate(folder, capsys, monkeypatch
             (twin.layers, twin.default_layers, twin.sample_rate)
 
 
+@pytest.mark.slow
 def test_models_registered_outside_the_submission_folders_conform(monkeypatch):
     """Models that third-party packages register (entry points) get the same check."""
     monkeypatch.setenv(RANDOM_WEIGHTS_ENV, "1")

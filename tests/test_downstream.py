@@ -305,6 +305,7 @@ def _planted(n=90, seed=0):
     return layers, split_of, np.eye(3, dtype=np.float32)[classes]
 
 
+@pytest.mark.slow
 def test_protocol_is_reproducible_and_learns_planted_classes():
     layers, split_of, targets = _planted()
     folds = [Fold("fold00", ("fold02",), "fold01", "fold00"),
@@ -525,6 +526,7 @@ def test_analysis_without_downstream_scores_is_a_user_error(tmp_path):
         analyse(board)
 
 
+@pytest.mark.slow
 def test_cli_task_dir_writes_a_record(tmp_path, capsys):
     from brainscore_audio.cli import main
     from brainscore_audio.records import read_record

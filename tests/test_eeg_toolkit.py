@@ -236,6 +236,7 @@ def small(tmp_path_factory):
     return dataset, _activations(dataset, rng)
 
 
+@pytest.mark.slow
 def test_cells_match_a_computation_from_the_definitions(small):
     dataset, activations = small
     model = prepare_model_side(activations, dataset, 20)

@@ -151,6 +151,7 @@ def test_a_failed_html_build_does_not_block_the_retry(tmp_path, capsys, monkeypa
     assert (tmp_path / "site" / "index.html").is_file()
 
 
+@pytest.mark.slow
 def test_concurrent_leaderboard_builds_lose_no_update(tmp_path, demo_scores):
     """Two builds into one file at once, each slowed down between reading the file and writing
     it: the second waits for the first (file lock) and merges into its result."""

@@ -4,6 +4,7 @@ the progress view and the SLURM job script."""
 from __future__ import annotations
 
 import json
+import sys
 
 import executor_plugins
 import pytest
@@ -63,7 +64,8 @@ def test_gpu_jobs_are_extractions_and_scoring_on_the_device(tmp_path, monkeypatc
     assert not any(spec.gpu for spec in cpu.specs.values())
 
 
-def test_a_failing_job_is_reported_and_the_others_finish(tmp_path, capsys):
+def test_a_failing_job_is_reported_and_the_others_finish(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)  # the live view's
     outcomes = runner.run_models(["test-broken", "logmel"], ["demo.rsa"], tmp_path / "out",
                                  cache_dir=tmp_path / "cache", progress=True, keep_going=True)
     assert [(o.model_id, o.status) for o in outcomes] == [("test-broken", "skipped"),

@@ -79,6 +79,7 @@ def assert_same_records(ours: Path, theirs: Path, models: list[str]) -> None:
                     np.testing.assert_array_equal(x[name], y[name])
 
 
+@pytest.mark.slow
 def test_dask_workers_write_the_records_of_the_local_executor(client, reference, tmp_path):
     executor = DaskExecutor(client)  # not owned: the fixture's client stays open
     started = []
@@ -100,6 +101,7 @@ def test_dask_workers_write_the_records_of_the_local_executor(client, reference,
     assert started and all(w.startswith("tcp://127.0.0.1:") for w in started)
 
 
+@pytest.mark.slow
 def test_two_workers_on_the_same_jobs_never_corrupt_cache_or_records(client, reference,
                                                                      tmp_path):
     executor_plugins.set_sleep(0.1)
@@ -152,6 +154,7 @@ def assert_no_corrupt_file(*folders: Path) -> None:
                 raise AssertionError(f"unexpected file {path}")
 
 
+@pytest.mark.slow
 def test_a_worker_killed_mid_plan_leaves_no_corrupt_file_and_resume_completes(
         client, reference, tmp_path, capsys):
     executor_plugins.set_sleep(0.4)
@@ -228,6 +231,7 @@ def test_gpu_jobs_wait_for_a_worker_that_declares_a_gpu(client, tmp_path):
     assert jobs["score"]["state"] == "skipped"
 
 
+@pytest.mark.slow
 def test_cli_dask_local_writes_the_records_of_the_local_executor(reference, tmp_path, capsys):
     assert main(["run", "--model", "logmel", "random-cnn", "--benchmark", *BENCHMARKS,
                  "--executor", "dask-local", "--workers", "2", "--output", str(tmp_path / "out"),

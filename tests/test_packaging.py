@@ -6,9 +6,12 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 def test_wheel_contains_plugins_and_entry_points(built_wheel):
     wheel = built_wheel
     names = set(zipfile.ZipFile(wheel).namelist())

@@ -19,6 +19,8 @@ from test_publish_site import HOSTILE, OVERALL, TABLE, table_board
 
 from brainscore_audio.publish.site import build_site
 
+pytestmark = pytest.mark.slow  # starts a browser
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -53,6 +53,7 @@ def test_solver_matches_sklearn_ridge(rng):
         np.testing.assert_allclose(grouped[:, v], expected, atol=1e-10)
 
 
+@pytest.mark.slow
 def test_nested_cv_equals_per_target_sklearn_loop(rng):
     layers, targets, folds = _planted_problem(rng)
     result = nested_ridge_cv(layers, targets, folds)
@@ -69,6 +70,7 @@ def test_nested_cv_equals_per_target_sklearn_loop(rng):
     assert extended > 0, "the problem must exercise the alpha edge extension"
 
 
+@pytest.mark.slow
 def test_per_layer_scores_equal_single_layer_reference(rng):
     layers, targets, folds = _planted_problem(rng, n_targets=6)
     result = nested_ridge_cv(layers, targets, folds)
@@ -174,6 +176,7 @@ def _assert_equals_reference(layers, targets, folds, result, r2_atol=1e-6):
     assert extended > 0, "the problem must exercise alphas below the grid"
 
 
+@pytest.mark.slow
 def test_feature_offsets_and_massive_dimensions_change_nothing(rng):
     """Issue 11 item 1: X is centred before any product, so large feature means cost no
     precision. The result equals the per-target scikit-learn reference (extended alphas below
@@ -224,6 +227,7 @@ def crepe_activations():
     return [np.asarray(x, dtype=np.float64) for x in activations.layers.values()]
 
 
+@pytest.mark.slow
 def test_real_activations_with_an_offset_equal_the_reference(crepe_activations, rng):
     """The offset case on real activations (crepe-tiny on demo sounds): every layer shifted by
     1000 and three dims of conv5 by 5e4; the targets read out conv5 with noise from tiny to

@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from brainscore_audio.cli import main
 from brainscore_audio.registry import models
 
@@ -38,6 +40,7 @@ def test_list_models_shows_every_model_and_family(capsys):
     assert "warning" not in out
 
 
+@pytest.mark.slow
 def test_crepe_tiny_scores_the_demo_through_the_cli(tmp_path, capsys):
     code = main(["run", "--model", "crepe-tiny", "--benchmark", "demo.voxel-ridge",
                  "--output", str(tmp_path), "--quiet"])
@@ -51,6 +54,7 @@ def test_crepe_tiny_scores_the_demo_through_the_cli(tmp_path, capsys):
     assert "crepe-tiny" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_a_copy_of_the_template_is_a_working_plugin(tmp_path, capsys):
     folder = tmp_path / "my_new_model"
     shutil.copytree(ROOT / "submissions" / "_template", folder,
@@ -71,6 +75,7 @@ def test_a_copy_of_the_template_is_a_working_plugin(tmp_path, capsys):
     assert "3 passed" in result.stdout
 
 
+@pytest.mark.slow
 def test_validate_checks_hub_models_offline_with_random_weights_and_says_so(capsys, monkeypatch):
     import huggingface_hub.constants
 

@@ -49,6 +49,7 @@ def write_task(root: Path, name: str, test_labels: list[str], seed: int = 0) -> 
 
 
 # -- item 2: a score that is not a number is never a record ------------------------------------
+@pytest.mark.slow
 def test_one_class_test_split_fails_its_pair_and_writes_no_record(tmp_path, capsys):
     task = write_task(tmp_path / "task", "oneclass", ["low"] * 4)  # d_prime/AUC undefined
     out = tmp_path / "out"
@@ -195,6 +196,7 @@ def test_a_schema_1_leaderboard_is_migrated_and_extended(tmp_path):
 
 
 # -- item 5: a record is reused only for the same data ----------------------------------------
+@pytest.mark.slow
 def test_two_task_folders_with_one_name_never_share_a_record(tmp_path, capsys):
     first = write_task(tmp_path / "a" / "task", "tones", ["low", "high"] * 2)
     second = write_task(tmp_path / "b" / "task", "tones", ["low", "high", "high"], seed=1)

@@ -105,3 +105,21 @@ def test_list_models_describes_each_model(capsys):
     assert "CREPE tiny pitch tracker" in rows["crepe-tiny"]
     assert "CREPE full network, untrained" in rows["crepe-full-untrained"]
     assert rows["crepe-tiny"].split("  ")[-1] != rows["crepe-full"].split("  ")[-1]
+
+
+def test_readme_names_the_debian_packages_ci_installs():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    packages = set()
+    for body in re.findall(r"APT_PACKAGES\+?=\(([^)]*)\)", ci):
+        packages |= set(body.split())
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("The tests also need Debian packages"):]
+    section = section[:section.index("\n\n")]
+    named = set()
+    for word in re.findall(r"`([^`]+)`", section):
+        for token in word.split():
+            braces = re.fullmatch(r"(.*)\{([^}]*)\}(.*)", token)
+            named |= ({braces[1] + x + braces[3] for x in braces[2].split(",")} if braces
+                      else {token})
+    assert packages <= named, packages - named
+    assert 'pytest -m "not slow"' in readme

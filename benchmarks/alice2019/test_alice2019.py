@@ -214,6 +214,7 @@ def test_analyses_run_on_the_fixture(data_dir, tmp_path, capsys):
     assert "--layer 'nope'" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_toolkit_protocol_benchmarks_run_and_record_their_protocol(data_dir, tmp_path, capsys):
     cache, out = tmp_path / "cache", tmp_path / "out"
     common = ["--model", "logmel", "--data-dir", str(data_dir), "--cache-dir", str(cache),

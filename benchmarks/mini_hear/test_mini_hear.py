@@ -80,6 +80,7 @@ def test_benchmarks_without_rendered_data_say_what_to_run(tmp_path):
             bench.stimulus_set  # noqa: B018
 
 
+@pytest.mark.slow
 def test_pretrained_crepe_beats_its_untrained_twin_on_notes(rendered):
     """A wide margin on pitch class across unseen instruments, read from CREPE's output layer
     (``pitch``, 360 pitch bins). Reduced grid (h1, Xavier uniform, lr 3.2e-3 and 1e-3) to keep

@@ -102,6 +102,7 @@ def _reference_reliability(responses: np.ndarray) -> np.ndarray:
 
 
 @pytest.mark.parametrize("part", ["nh2015", "b2021"])
+@pytest.mark.slow
 def test_voxel_ridge_record_equals_per_voxel_sklearn_reference(tiny, part):
     rel, records = tiny
     record = records[f"{part}.voxel-ridge"]
@@ -134,6 +135,7 @@ def test_voxel_ridge_record_equals_per_voxel_sklearn_reference(tiny, part):
         assert abs(art["voxel_r2_per_layer"][layer, 0] - expected) < 1e-6, name
 
 
+@pytest.mark.slow
 def test_component_ridge_record_equals_sklearn_reference(tiny):
     rel, records = tiny
     record = records["nh2015.component-ridge"]

@@ -135,6 +135,7 @@ def test_encodec_tensors_carry_the_encodec_package_names():
     assert encodec_package_name("layers.13.lstm.weight_ih_l1") == "model.13.lstm.weight_ih_l1"
 
 
+@pytest.mark.slow
 def test_ec_ec_release_reads_the_waveform_through_its_encodec_encoder(tmp_path, http_server):
     arch = Architecture(model_dim=24, layers=2, heads=2, ff_dim=32, front_end="encodec")
     source, state = _release_state(arch)

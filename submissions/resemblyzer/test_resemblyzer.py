@@ -45,11 +45,13 @@ def margin(model: Resemblyzer, clips) -> float:
     return min(same) - max(other)
 
 
+@pytest.mark.slow
 def test_same_voice_is_closer_than_other_voices_only_with_pretrained_weights(voices):
     assert margin(Resemblyzer(), voices) > 0.05
     assert margin(Resemblyzer(pretrained=False), voices) < 0.01
 
 
+@pytest.mark.slow
 def test_embedding_is_unit_norm_and_frame_layers_are_10_ms():
     audio = np.random.default_rng(0).uniform(-0.2, 0.2, (2, 24_000)).astype(np.float32)
     out = Resemblyzer().embed(audio, Resemblyzer.layers)
@@ -79,6 +81,7 @@ def test_mel_front_end_matches_slaney_filters_and_a_tone():
     assert power.shape == (1, 101, 40) and int(power[0, 50].argmax()) in (12, 13)
 
 
+@pytest.mark.slow
 def test_checkpoint_maps_onto_the_stacked_lstm():
     state = torch.load(package_file("resemblyzer", "pretrained.pt"), map_location="cpu",
                        weights_only=True)["model_state"]
