@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import atomic
+from .. import atomic, optional
 from ..errors import UserError
 from .compare import MISSING, OUTSIDE, WITHIN, Comparison
 from .recipe import Recipe
@@ -178,12 +178,13 @@ def write(report: Report, folder: Path) -> Path:
     """Write ``report.md``, ``comparison.json`` and the figure into ``folder``; returns the
     Markdown file."""
     folder.mkdir(parents=True, exist_ok=True)
-    try:
+    figure = None
+    if optional.available("matplotlib"):
         figure = published_vs_ours_figure(report.comparisons,
                                           folder / FIGURES / "published-vs-ours.png")
-    except ImportError:
-        figure = None
-        report.notes.append("figures need matplotlib: pip install 'brainscore-audio[publish]'")
+    else:
+        report.notes.append(optional.missing_message("matplotlib", "the report's figures",
+                                                     "publish"))
     if figure is not None:
         report.figures.insert(0, ("Published numbers against ours; the grey band is the "
                                   "tolerance, red points are outside it",
