@@ -263,3 +263,18 @@ def test_an_output_that_is_a_file_is_one_line(tmp_path, capsys):
     assert main(["reproduce", "yang2026", "--output", str(tmp_path / "taken")]) == 2
     assert capsys.readouterr().err.strip() == (
         f"error: --output {tmp_path / 'taken'}: is a file; expected a folder (created if missing)")
+
+
+def test_without_matplotlib_the_report_says_so_instead_of_a_figure(tmp_path, monkeypatch):
+    import sys
+
+    from brainscore_audio.reproduce.report import Report, write
+
+    path = tmp_path / "r.yaml"
+    path.write_text(yaml.safe_dump({"study": "s", "title": "t", "benchmarks": ["demo.rsa"],
+                                    "models": [{"name": "m", "id": "logmel"}]}))
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    report = write(Report(load_recipe(path), [], []), tmp_path / "out")
+    assert ("- the report's figures needs the optional package 'matplotlib': pip install "
+            "\"brainscore-audio[publish]\"") in report.read_text()
+    assert not (tmp_path / "out" / "figures").exists()
