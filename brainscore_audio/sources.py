@@ -8,7 +8,8 @@ SOURCE strings:
 - a registered stimulus-set id (``demo``, ``nh2015``...): that set, as the benchmarks see it;
 - ``hf:<dataset>[:<config>[:<split>]]``: a dataset that ``datasets.load_dataset`` opens (a hub id
   such as ``hf:ashraq/esc50``, or a local dataset folder); every split unless one is named, the
-  default config unless one is named (``hf:<dataset>::<split>`` names a split only);
+  default config unless one is named (``hf:<dataset>::<split>`` names a split only); ``hf:`` and
+  a local audiofolder is that audiofolder;
 - a folder holding ``metadata.csv``/``metadata.jsonl`` or split folders (``train/``, ``test/``...):
   read as an ``audiofolder`` by ``datasets`` (its columns, e.g. labels, come along);
 - any other folder: every audio file below it (no extra package needed).
@@ -86,6 +87,9 @@ def parse_source(text: str) -> Source:
         location, config, split = (text[len(HF_PREFIX):].split(":", 2) + ["", ""])[:3]
         if not location:
             raise UserError(f"{text}: expected hf:<dataset>[:<config>[:<split>]]")
+        folder = Path(location).expanduser()
+        if not config and not split and folder.is_dir() and is_audiofolder(folder):
+            return Source("audiofolder", str(folder.resolve()))  # a local audiofolder
         return Source("hub", location, config or None, split or None)
     path = Path(text).expanduser()
     if path.is_dir():

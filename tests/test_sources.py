@@ -60,6 +60,7 @@ def test_parse_source_forms(audiofolder, tmp_path):
     assert (hub.kind, hub.location, hub.config, hub.split) == ("hub", "org/data", "clean", "test")
     assert parse_source("hf:org/data::test").name == "hf:org/data::test"
     assert parse_source(str(audiofolder)).kind == "audiofolder"
+    assert parse_source(f"hf:{audiofolder}") == parse_source(str(audiofolder))
     (tmp_path / "a.wav").write_bytes(b"")
     assert parse_source(str(tmp_path)).kind == "folder"
     assert parse_source("demo").kind == "stimulus-set"
@@ -79,27 +80,35 @@ def test_audiofolder_through_datasets_keeps_files_columns_and_splits(audiofolder
     np.testing.assert_array_equal(samples, expected)  # decoded by soundfile, bit for bit
 
 
-def test_parquet_dataset_with_audio_bytes_is_decoded_by_soundfile(tmp_path):
-    """The layout of a hub dataset (parquet, audio as flac bytes, labels as ClassLabel), loaded
-    by `datasets.load_dataset(<folder>)` as a hub id would be."""
+def _parquet_dataset(root, splits=("train", "test"), language="fr"):
+    """The layout of a hub dataset: ``data/<split>-00000-of-00001.parquet`` with the audio as
+    flac bytes and the label as a ClassLabel (features in the schema metadata, as the hub
+    writes them)."""
     import datasets
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     features = datasets.Features({"audio": datasets.Audio(decode=False),
                                   "label": datasets.ClassLabel(names=["zero", "one"])})
-    for split in ("train", "test"):
+    (root / "data").mkdir(parents=True, exist_ok=True)
+    for split in splits:
         audio, labels = [], []
         for digit in (0, 1):
             buffer = io.BytesIO()
-            soundfile.write(buffer, _digit("fr", digit), 8000, format="FLAC")
-            audio.append({"bytes": buffer.getvalue(), "path": f"fr_{digit}.flac"})
+            soundfile.write(buffer, _digit(language, digit), 8000, format="FLAC")
+            audio.append({"bytes": buffer.getvalue(), "path": f"{language}_{digit}.flac"})
             labels.append(digit)
         table = pa.table({"audio": audio, "label": labels})
         metadata = {b"huggingface": json.dumps({"info": {"features": features.to_dict()}}).encode()}
-        (tmp_path / "data").mkdir(exist_ok=True)
         pq.write_table(table.replace_schema_metadata(metadata),
-                       tmp_path / "data" / f"{split}-00000-of-00001.parquet")
+                       root / "data" / f"{split}-00000-of-00001.parquet")
+    return root
+
+
+def test_parquet_dataset_with_audio_bytes_is_decoded_by_soundfile(tmp_path):
+    """A dataset in the hub's layout, loaded by `datasets.load_dataset(<folder>)` as a hub id
+    would be (offline)."""
+    _parquet_dataset(tmp_path)
     stimuli = open_source(f"hf:{tmp_path}")
     assert stimuli.ids == ["test/fr_0.flac", "test/fr_1.flac", "train/fr_0.flac", "train/fr_1.flac"]
     assert stimuli.metadata["label"] == ["zero", "one", "zero", "one"]  # class names
@@ -179,6 +188,20 @@ def test_task_splits_labels_and_folds(audiofolder):
     assert splits[0] == f"fold{int(hashlib.sha256(first.encode()).hexdigest()[:8], 16) % 3:02d}"
 
 
+def test_hf_dataset_as_a_task_uses_its_splits_and_class_names(tmp_path):
+    _parquet_dataset(tmp_path, splits=("train", "validation", "test"), language="en")
+    benchmark = SourceTaskBenchmark(f"hf:{tmp_path}")
+    task = benchmark.task
+    assert benchmark.identifier == f"task:hf:{tmp_path}"
+    assert task.vocabulary == ("one", "zero") and task.split_mode == "trainvaltest"
+    assert task.files["valid"] == [("validation/en_0.flac", ["zero"]),
+                                   ("validation/en_1.flac", ["one"])]
+    assert benchmark.stimulus_set.metadata["split"] == ["test", "test", "train", "train",
+                                                        "valid", "valid"]
+    targets = benchmark.targets()
+    assert targets.tolist() == [[0, 1], [1, 0]] * 3  # one-hot over ("one", "zero")
+
+
 def test_task_errors_are_one_line(audiofolder, tmp_path):
     with pytest.raises(UserError, match=r"no column 'genre' \(columns: label, language\)"):
         SourceTaskBenchmark(str(audiofolder), "genre").task  # noqa: B018
@@ -198,8 +221,9 @@ def test_task_errors_are_one_line(audiofolder, tmp_path):
 def test_run_task_and_precomputed_activations_give_the_same_record(audiofolder, tmp_path, capsys):
     """`benchmark run --task` probes the dataset's splits; the activations that `extract`
     wrote score the same task to the same number."""
-    common = ["--task", str(audiofolder), "--label-column", "language", "--folds", "3", "--quiet"]
-    assert main(["run", "--model", "logmel", *common, "--output", str(tmp_path / "a")]) == 0
+    common = ["--label-column", "language", "--folds", "3", "--quiet"]
+    assert main(["run", "--model", "logmel", "--task", f"hf:{audiofolder}", *common,
+                 "--output", str(tmp_path / "a")]) == 0
     (path,) = (tmp_path / "a").glob("logmel__*.json")
     record = json.loads(path.read_text())
     assert record["benchmark"]["id"] == f"task:{audiofolder.name}#language"
@@ -207,8 +231,8 @@ def test_run_task_and_precomputed_activations_give_the_same_record(audiofolder, 
     assert record["details"]["split_sizes"]["fold00"]["test"] > 0
     assert main(["extract", "--model", "logmel", "--stimuli", str(audiofolder),
                  "--output", str(tmp_path / "acts.npz"), "--quiet"]) == 0
-    assert main(["run", "--activations", str(tmp_path / "acts.npz"), *common[:-1],
-                 "--output", str(tmp_path / "b")]) == 0
+    assert main(["run", "--activations", str(tmp_path / "acts.npz"), "--task", str(audiofolder),
+                 *common[:-1], "--output", str(tmp_path / "b")]) == 0
     (other,) = (tmp_path / "b").glob("precomputed_acts*.json")
     assert json.loads(other.read_text())["raw"] == record["raw"]
     capsys.readouterr()
