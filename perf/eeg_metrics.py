@@ -1,4 +1,4 @@
-"""Speed of the EEG sentence benchmarks on Alice-shaped synthetic data.
+"""Speed of the EEG sentence benchmarks on Alice-shaped synthetic data, against earlier code.
 
 Shapes (defaults): 33 subjects, 84 sentences over 12 audio segments (12.4 min), 62 EEG channels
 at 500 Hz, a 13-layer model with 768 features every 20 ms (wav2vec2-base-like), the 22 default
@@ -7,20 +7,26 @@ finds them in the activation cache.
 
 Prints:
 1. EEG preprocessing of all subjects (filtering, bad channels, interpolation; done once, then read
-   from the on-disk cache) and the cached re-read;
+   from the on-disk cache, which both code versions below share when their recipe is the same);
 2. the wall time of each of the eight benchmarks (all layers x windows x subjects x sentences,
-   plus the per-channel map) and their total;
+   plus the per-channel map) with this checkout and with the code at ``--baseline-rev`` (each in
+   a fresh process, one after the other, on the same data), their ratio, and the largest
+   difference between the two versions' raw scores;
 3. the throughput of the batched metrics against a plain per-comparison loop over the same
-   comparisons (one window of 250 ms: 13 frames x 20 PCA features vs 13 frames x 62 channels).
+   comparisons (one window of 250 ms: 13 frames x 20 PCA features vs 13 frames x 62 channels),
+   this checkout only.
 
 Usage: python perf/eeg_metrics.py [--subjects 33 --sentences 84 --layers 13 --hop 0.02]
+       [--baseline-rev REV | --baseline-rev none]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -28,8 +34,11 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
-from brainscore_audio.activations import StimulusActivations
-from brainscore_audio.eeg import (
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from baseline import DEFAULT_BASELINE_REV, baseline_code, imported_from, run_worker  # noqa: E402
+
+from brainscore_audio.activations import StimulusActivations  # noqa: E402
+from brainscore_audio.eeg import (  # noqa: E402
     EEGDataset,
     EEGSimilarityBenchmark,
     PreprocessingConfig,
@@ -37,9 +46,9 @@ from brainscore_audio.eeg import (
     Sentence,
     synthetic,
 )
-from brainscore_audio.eeg.positions import montage_positions
-from brainscore_audio.eeg.scoring import cross_scores
-from brainscore_audio.metrics.similarity import EIGHT, SIMILARITY_METRICS
+from brainscore_audio.eeg.positions import montage_positions  # noqa: E402
+from brainscore_audio.eeg.scoring import cross_scores  # noqa: E402
+from brainscore_audio.metrics.similarity import EIGHT, SIMILARITY_METRICS  # noqa: E402
 
 SFREQ = 500.0
 TOTAL_S = 12.4 * 60
@@ -113,6 +122,27 @@ def throughput(args) -> list[tuple[str, float, float]]:
     return out
 
 
+def time_benchmarks(args, folder: Path) -> dict:
+    """Worker: the eight benchmarks on the data in ``folder`` (EEG read from its cache)."""
+    dataset, activations = build(args, folder)
+    for subject in dataset.subjects:
+        dataset.subject_eeg(subject)
+    times, raws = {}, {}
+    for metric in EIGHT:
+        benchmark = EEGSimilarityBenchmark(f"perf.{metric}", metric, lambda: dataset)
+        start = time.perf_counter()
+        score = benchmark(activations)
+        times[metric] = time.perf_counter() - start
+        raws[metric] = score.raw
+    return {"times": times, "raws": raws, "code": imported_from()}
+
+
+def _arguments(args) -> list[str]:
+    return ["--subjects", str(args.subjects), "--sentences", str(args.sentences), "--channels",
+            str(args.channels), "--layers", str(args.layers), "--dim", str(args.dim), "--hop",
+            str(args.hop)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subjects", type=int, default=33)
@@ -121,34 +151,51 @@ def main() -> None:
     parser.add_argument("--layers", type=int, default=13)
     parser.add_argument("--dim", type=int, default=768)
     parser.add_argument("--hop", type=float, default=0.02)
+    parser.add_argument("--baseline-rev", default=DEFAULT_BASELINE_REV,
+                        help="git revision to compare with ('none': this checkout only)")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--folder", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(time_benchmarks(args, Path(args.folder))))
+        return
     folder = Path(tempfile.mkdtemp(prefix="eeg-perf-"))
     try:
-        dataset, activations = build(args, folder)
+        dataset, _ = build(args, folder)
         start = time.perf_counter()
         for subject in dataset.subjects:
             dataset.subject_eeg(subject)
         preprocessing = time.perf_counter() - start
-        start = time.perf_counter()
-        for subject in dataset.subjects:
-            dataset.subject_eeg(subject)
-        reread = time.perf_counter() - start
         print(f"shapes: {args.subjects} subjects, {args.sentences} sentences, {args.channels} "
               f"channels at {SFREQ:g} Hz; {args.layers} layers x {args.dim} features, hop "
-              f"{args.hop * 1000:g} ms; 22 windows; CPU cores: {os.cpu_count()}")
+              f"{args.hop * 1000:g} ms; 22 windows; CPU cores: {os.cpu_count()}; load average "
+              f"{os.getloadavg()[0]:.1f}")
         print(f"EEG preprocessing, all subjects (once; then cached): {preprocessing:7.1f} s")
-        print(f"EEG re-read from the on-disk cache:                  {reread:7.1f} s")
-        total = 0.0
+        worker_args = [*_arguments(args), "--folder", str(folder)]
+        current = run_worker(__file__, worker_args)
+        baseline = None
+        if args.baseline_rev.lower() != "none":
+            with baseline_code(args.baseline_rev) as code:
+                baseline = run_worker(__file__, worker_args, code)
+        header = f"  {'metric':13s} {'now':>8s}"
+        if baseline:
+            header += f" {args.baseline_rev[:10]:>10s} {'ratio':>7s} {'max |d raw|':>12s}"
+        print("\neight benchmarks, activations cached (wall s; the first includes the PCA "
+              "features and EEG frames the others reuse):")
+        print(header)
         for metric in EIGHT:
-            benchmark = EEGSimilarityBenchmark(f"perf.{metric}", metric, lambda: dataset)
-            start = time.perf_counter()
-            score = benchmark(activations)
-            elapsed = time.perf_counter() - start
-            total += elapsed
-            print(f"  {metric:13s} {elapsed:6.1f} s   (raw {score.raw:+.4f}, best "
-                  f"{score.chosen_layers[0]})")
-        print(f"eight benchmarks, activations cached: {total:6.1f} s "
-              f"(the first includes the PCA features and EEG frames, shared by the others)")
+            line = f"  {metric:13s} {current['times'][metric]:8.1f}"
+            if baseline:
+                old = baseline["times"][metric]
+                change = abs(current["raws"][metric] - baseline["raws"][metric])
+                line += f" {old:10.1f} {old / current['times'][metric]:6.2f}x {change:12.1e}"
+            print(line)
+        total = sum(current["times"].values())
+        line = f"  {'total':13s} {total:8.1f}"
+        if baseline:
+            old_total = sum(baseline["times"].values())
+            line += f" {old_total:10.1f} {old_total / total:6.2f}x"
+        print(line + f"   (load average {os.getloadavg()[0]:.1f})")
         print("\nthroughput, one 250 ms window (comparisons / s):")
         print(f"  {'metric':13s} {'batched':>10s} {'loop':>10s} {'ratio':>7s}")
         for metric, batched, looped in throughput(args):

@@ -116,9 +116,82 @@ def test_kendall_tau_b_with_ties_matches_scipy(rng):
     ry = np.abs(y - y.T)[iu]
     assert len(np.unique(rx)) < len(rx) / 5  # really tied
     assert SIMILARITY_METRICS["rsa-kendall"](x, y) == pytest.approx(
-        kendalltau(rx, ry).statistic, abs=1e-6)
+        kendalltau(rx, ry).statistic, abs=1e-12)
     assert SIMILARITY_METRICS["rsa-spearman"](x, y) == pytest.approx(
         spearmanr(rx, ry).statistic, abs=1e-10)
+
+
+@pytest.mark.parametrize("m", [2, 3, 7, 64, 65, 300, 1001])
+def test_kendall_tau_b_by_sorting_equals_scipy_with_ties(rng, m):
+    """Issue 14 item 2: the O(m log m) tau-b equals scipy.stats.kendalltau (variant b) to 1e-12,
+    with ties on one side, on both, jointly, and constant rows (NaN)."""
+    a = rng.standard_normal((6, m))
+    b = a + rng.standard_normal((6, m))
+    a[1], b[2] = np.round(a[1]), np.round(b[2] * 2)  # ties on one side each
+    a[3], b[3] = np.round(a[3] / 2), np.round(b[3] / 2)  # ties on both, some joint
+    b[4] = a[4]  # identical
+    a[5] = 1.5  # constant
+    ours = similarity.kendall_tau_b(a, b)
+    with np.errstate(all="ignore"):
+        expected = np.array([kendalltau(x, y).statistic for x, y in zip(a, b, strict=True)])
+    np.testing.assert_array_equal(np.isnan(ours), np.isnan(expected))
+    np.testing.assert_allclose(ours[~np.isnan(ours)], expected[~np.isnan(ours)], atol=1e-12,
+                               rtol=0)
+
+
+def test_rsa_kendall_on_a_whole_sentence_sorts_instead_of_comparing_all_pairs(rng, monkeypatch):
+    """A 150-frame sentence has 11,175 RDM entries: the pair-sign form would build 62 million
+    signs per side (10 s); above 496 entries tau-b is computed by sorting, equal to scipy."""
+    x, y = _pair(rng, 150, 20, 30, noise=3.0)
+    y[:, :4] = np.round(y[:, :4])
+    monkeypatch.setattr(similarity, "_kendall_signs", _refuse_signs)
+    value = SIMILARITY_METRICS["rsa-kendall"](x, y)
+    iu = np.triu_indices(150, 1)
+    expected = kendalltau(similarity.rdm_batch(x)[0][iu], similarity.rdm_batch(y)[0][iu])
+    assert value == pytest.approx(expected.statistic, abs=1e-12)
+    assert similarity.compare_rdms("rsa-kendall", similarity.rdm_batch(x)[0],
+                                   similarity.rdm_batch(y)[0]) == pytest.approx(value, abs=1e-15)
+
+
+def _refuse_signs(values):
+    raise AssertionError(f"pair signs built for {values.shape[1]} entries")
+
+
+def test_cross_scores_kendall_paths_agree(rng, monkeypatch):
+    """Both rsa-kendall paths of the EEG scoring (pair signs up to 32 frames, sorting above)
+    equal scipy on every (layer, subject) pair, with NaN channels dropped."""
+    from brainscore_audio.eeg.scoring import cross_scores
+
+    for n in (20, 40):
+        x = rng.standard_normal((2, 3, n, 5))
+        y = rng.standard_normal((2, 4, n, 7))
+        y[1, 2, :, 6] = np.nan
+        scores = cross_scores("rsa-kendall", x, y)
+        iu = np.triu_indices(n, 1)
+        for i in range(2):
+            for a in range(3):
+                for b in range(4):
+                    keep = ~np.isnan(y[i, b, 0])
+                    expected = kendalltau(similarity.rdm_batch(x[i, a])[0][iu],
+                                          similarity.rdm_batch(y[i, b][:, keep])[0][iu])
+                    assert scores[i, a, b] == pytest.approx(expected.statistic, abs=1e-12)
+    assert similarity.kendall_by_signs(32) and not similarity.kendall_by_signs(33)
+
+
+def test_exact_duplicate_rows_are_zero_apart_in_the_rbf_bandwidth(rng):
+    """Issue 14 item 2: rows that are exact duplicates are exactly 0 apart, so the median
+    heuristic leaves them out (the Gram-matrix formula gave ~1e-14 and counted them)."""
+    base = rng.standard_normal((5, 62)) * 3.0 + 40.0  # 62 channels, like the EEG side
+    x = base[[0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 4]]
+    d2 = similarity._squared_distances(x[None])[0]
+    duplicate = np.all(x[:, None, :] == x[None, :, :], axis=-1)
+    assert np.all(d2[duplicate] == 0.0) and np.all(d2[~duplicate] > 0)
+    iu = np.triu_indices(len(x), 1)
+    reference = np.array([np.sum((x[i] - x[j]) ** 2) for i, j in zip(*iu, strict=True)])
+    expected = np.median(reference[reference > 0])
+    assert similarity.median_bandwidth(x)[0] == pytest.approx(expected, rel=1e-12)
+    np.testing.assert_allclose(similarity.rbf_kernel_batch(x)[0], _rbf_kernel_loop(x),
+                               atol=1e-12)
 
 
 @pytest.mark.parametrize("n,p,q", SHAPES)

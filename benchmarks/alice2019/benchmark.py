@@ -12,7 +12,7 @@ from brainscore_audio.metrics.similarity import EIGHT
 
 from . import data
 
-VERSION = 1
+VERSION = 2  # bumped whenever the same model's scores move (CHANGELOG.md says why)
 TOOLKIT_VERSION = 1  # the toolkit-protocol benchmarks (<data>-toolkit.<metric>)
 BIBTEX = """@article{brennan2019hierarchical,
   title = {Hierarchical structure guides rapid linguistic predictions during naturalistic listening},

@@ -9,8 +9,10 @@ thousands of windows run as a few batched calls.
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +24,7 @@ from .dataset import EEGDataset
 from .geometry import Window, eeg_at_frames, pca_features, zscore_columns
 
 EMBEDDING_BUDGET_BYTES = 128 * 2**20
+PCA_THREADS = min(os.cpu_count() or 1, 8)
 MIN_FRAMES = 4  # fewer frames in a window give no usable frames x frames geometry
 
 
@@ -98,22 +101,27 @@ def prepare_model_side(activations: StimulusActivations, dataset: EEGDataset,
     which a layer has fewer than ``min_frames`` frames is not scored for that layer."""
     check_framed_activations(activations, dataset)
     grids: dict[tuple, FrameGrid] = {}
-    features: dict[str, list[np.ndarray]] = {}
+    jobs: list[tuple[str, np.ndarray, int]] = []  # (layer, activations, frames kept)
     for layer in activations.layers:
         hop = activations.hop_seconds.get(layer)
-        n_frames, hops, per_sentence = [], [], []
+        n_frames, hops = [], []
         for sentence, array in zip(dataset.sentences, sentence_arrays(activations, dataset, layer),
                                    strict=True):
             frames = array.shape[0]
             step = float(hop) if hop else sentence.duration / frames
             n_frames.append(frames)
             hops.append(step)
-            limit = min(frames, _window_frame_limit(windows, step))
-            per_sentence.append(pca_features(array, n_components)[:limit])
+            jobs.append((layer, array, min(frames, _window_frame_limit(windows, step))))
         grid = FrameGrid([], hops, n_frames, min_frames)
         grid = grids.setdefault(grid.key(), grid)
         grid.layers.append(layer)
-        features[layer] = per_sentence
+    # One PCA per (layer, sentence), independent: on parallel threads (LAPACK releases the GIL;
+    # the caller holds BLAS to one thread, so the threads do not oversubscribe the cores).
+    with ThreadPoolExecutor(PCA_THREADS) as pool:
+        reduced = list(pool.map(lambda job: pca_features(job[1], n_components)[:job[2]], jobs))
+    features: dict[str, list[np.ndarray]] = {layer: [] for layer in activations.layers}
+    for (layer, _, _), values in zip(jobs, reduced, strict=True):
+        features[layer].append(values)
     return ModelSide(list(activations.layers), list(grids.values()), features, n_components)
 
 
@@ -169,6 +177,8 @@ def cross_scores(metric: str, x: np.ndarray, y: np.ndarray,
     out = np.full((items, a, b), np.nan)
     if n < similarity.MIN_ROWS[metric]:
         return out
+    if metric == "rsa-kendall" and not similarity.kendall_by_signs(n):
+        return _cross_kendall_chunked(x, y, budget_bytes)
     size = _embedding_size(metric, n) * (8 if metric != "rsa-kendall" else 4)
     rows_per_chunk = max(1, budget_bytes // max(size, 1))
     y_rows = max(1, rows_per_chunk - a)
@@ -188,6 +198,17 @@ def cross_scores(metric: str, x: np.ndarray, y: np.ndarray,
                 scores = np.clip(scores, -1.0, 1.0)
             out[start:stop, :, y_start:y_stop] = scores
     return out
+
+
+def _cross_kendall_chunked(x: np.ndarray, y: np.ndarray, budget_bytes: int) -> np.ndarray:
+    """:func:`~brainscore_audio.metrics.similarity.cross_kendall` over item chunks whose
+    (a x b) pairs of RDM entries fit the memory budget."""
+    items, a, n = x.shape[:3]
+    b = y.shape[1]
+    pair_bytes = a * b * n * (n - 1) // 2 * 8 * 6  # ranks, keys and merge buffers per pair
+    step = max(1, budget_bytes // max(1, pair_bytes))
+    return np.concatenate([similarity.cross_kendall(x[i:i + step], y[i:i + step])
+                           for i in range(0, items, step)])
 
 
 def _embedding_size(metric: str, n: int) -> int:

@@ -13,7 +13,9 @@ two *side embeddings*, one computed from X alone and one from Y alone:
 rsa-pearson    centred, unit-norm upper triangle of the RDM
 rsa-spearman   centred, unit-norm average ranks of that upper triangle
 rsa-kendall    unit-norm signs of all pairwise differences of the upper triangle
-               (their inner product is Kendall's tau-b)
+               (their inner product is Kendall's tau-b); above 496 RDM entries
+               (windows of more than 32 frames) tau-b is computed by sorting instead,
+               O(m log^2 m) per pair (:func:`kendall_tau_b`)
 cka-linear     unit-norm doubly centred linear Gram matrix H X X' H
 rv             unit-norm X_c X_c' of the column-centred data (the same number)
 cka-rbf        unit-norm H K H, Gaussian kernel with the median-heuristic bandwidth
@@ -113,19 +115,32 @@ def _double_centre(matrices: Array) -> Array:
             + matrices.mean(axis=(1, 2), keepdims=True))
 
 
+# Below this fraction of |a|^2 + |b|^2 the Gram-matrix formula has lost at least 8 of its 16
+# digits to cancellation: such distances are summed again from the differences themselves.
+_CANCELLATION = 1e-8
+
+
 def _squared_distances(x: Array) -> Array:
-    """Squared Euclidean distances between rows ``(b, n, n)`` (NaN columns ignored)."""
+    """Squared Euclidean distances between rows ``(b, n, n)`` (NaN columns ignored).
+
+    From ``|a|^2 + |b|^2 - 2 a.b`` of the column-centred rows; where that cancels (distances
+    below 1e-8 of ``|a|^2 + |b|^2``, e.g. duplicate rows) the distance is summed from the
+    differences instead, so rows that are exact duplicates are exactly 0 apart.
+    """
     x, _ = _valid_columns(x)
     x = x - x.mean(axis=1, keepdims=True)  # translation does not change distances; better rounding
     sq = np.einsum("bij,bij->bi", x, x)
-    d2 = sq[:, :, None] + sq[:, None, :] - 2.0 * (x @ x.transpose(0, 2, 1))
-    n = x.shape[1]
-    d2[:, np.arange(n), np.arange(n)] = 0.0
+    norms = sq[:, :, None] + sq[:, None, :]
+    d2 = norms - 2.0 * (x @ x.transpose(0, 2, 1))
+    item, row, col = np.nonzero(d2 <= _CANCELLATION * norms)
+    difference = x[item, row] - x[item, col]
+    d2[item, row, col] = np.einsum("kp,kp->k", difference, difference)
     return np.maximum(d2, 0.0)
 
 
 def median_bandwidth(x: Array) -> Array:
-    """Median heuristic ``s^2`` per item: median of the non-zero squared distances between rows.
+    """Median heuristic ``s^2`` per item: median of the non-zero squared distances between rows
+    (rows that are exact duplicates are 0 apart and left out).
 
     Returns ``(b,)``; NaN where all rows coincide.
     """
@@ -146,6 +161,115 @@ def rbf_kernel_batch(x: Array) -> Array:
     s2 = median_bandwidth(x)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.exp(-d2 / (2.0 * s2[:, None, None]))
+
+
+# ----------------------------------------------------------------------------- Kendall's tau-b
+
+def _dense_ranks(values: Array) -> tuple[Array, Array]:
+    """Per row, ``(dense integer ranks (k, m) int64, the same ranks sorted (k, m))``: equal
+    values share a rank, ranks are consecutive from 0."""
+    order = np.argsort(values, axis=1, kind="stable")
+    ordered = np.take_along_axis(values, order, axis=1)
+    starts = np.ones(ordered.shape, dtype=np.int64)
+    starts[:, 0] = 0
+    starts[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+    sorted_ranks = np.cumsum(starts, axis=1)
+    ranks = np.empty_like(sorted_ranks)
+    np.put_along_axis(ranks, order, sorted_ranks, axis=1)
+    return ranks, sorted_ranks
+
+
+def _tied_pairs(sorted_keys: Array) -> Array:
+    """``sum t (t - 1) / 2`` over the runs of equal values of each row of ``sorted_keys``
+    ``(k, m)`` (sorted along rows): ``(k,)`` int64."""
+    k, m = sorted_keys.shape
+    if m < 2:
+        return np.zeros(k, dtype=np.int64)
+    starts = np.ones((k, m), dtype=bool)
+    starts[:, 1:] = sorted_keys[:, 1:] != sorted_keys[:, :-1]
+    run = np.cumsum(starts, axis=1) - 1 + (np.arange(k) * m)[:, None]
+    lengths = np.bincount(run.ravel(), minlength=k * m).reshape(k, m).astype(np.int64)
+    return (lengths * (lengths - 1) // 2).sum(axis=1)
+
+
+def _inversions(sequences: Array) -> Array:
+    """Pairs ``i < j`` with ``s_i > s_j`` in each row of ``sequences`` ``(k, m)`` (integers in
+    ``[0, m)``): ``(k,)`` int64, by a bottom-up merge sort vectorised over rows and runs.
+
+    At each level, every element of a right run counts the elements of its left run that are
+    larger (one ``searchsorted`` over all runs, kept apart by offsets), then each pair of runs
+    is merged. Rows are padded with ``m`` (larger than every value, at the end: no inversion).
+    """
+    k, m = sequences.shape
+    size = 1 << max(0, (m - 1).bit_length())
+    merged = np.full((k, size), m, dtype=np.int64)
+    merged[:, :m] = sequences
+    total = np.zeros(k, dtype=np.int64)
+    width = 1
+    while width < size:
+        runs = size // (2 * width)
+        blocks = merged.reshape(k * runs, 2, width)
+        offset = (np.arange(k * runs, dtype=np.int64) * (m + 1))[:, None]
+        left = (blocks[:, 0] + offset).ravel()
+        right = (blocks[:, 1] + offset).ravel()
+        not_greater = np.searchsorted(left, right, side="right").reshape(k * runs, width)
+        not_greater -= (np.arange(k * runs, dtype=np.int64) * width)[:, None]
+        total += (width - not_greater).reshape(k, -1).sum(axis=1)
+        merged = np.sort(merged.reshape(k * runs, 2 * width), axis=1).reshape(k, size)
+        width *= 2
+    return total
+
+
+# rsa-kendall is an inner product of pair-sign embeddings (m(m-1)/2 signs per side, m = RDM
+# entries) while m is small, and computed by sorting (kendall_tau_b) above this many entries:
+# on 13 layers x 33 subjects the sorting is faster from about 500 entries (32 frames) on, and
+# the sign embeddings of a 150-frame sentence would take 250 MB per side.
+KENDALL_SIGNS_MAX_ENTRIES = 496
+
+
+def kendall_by_signs(n_rows: int) -> bool:
+    """True when rsa-kendall on ``n_rows`` frames uses the pair-sign embeddings."""
+    return n_rows * (n_rows - 1) // 2 <= KENDALL_SIGNS_MAX_ENTRIES
+
+
+def cross_kendall(x: Array, y: Array) -> Array:
+    """rsa-kendall between every X and every Y of each item by sorting: ``x (items, a, n, p)``,
+    ``y (items, b, n, q)`` -> ``(items, a, b)``."""
+    items, a, n = x.shape[:3]
+    b = y.shape[1]
+    upper_x = _upper(rdm_batch(x.reshape(-1, n, x.shape[3]))).reshape(items, a, 1, -1)
+    upper_y = _upper(rdm_batch(y.reshape(-1, n, y.shape[3]))).reshape(items, 1, b, -1)
+    entries = upper_x.shape[-1]
+    pairs_x = np.broadcast_to(upper_x, (items, a, b, entries)).reshape(-1, entries)
+    pairs_y = np.broadcast_to(upper_y, (items, a, b, entries)).reshape(-1, entries)
+    return kendall_tau_b(pairs_x, pairs_y).reshape(items, a, b)
+
+
+def kendall_tau_b(a: Array, b: Array) -> Array:
+    """Kendall's tau-b between matching rows of ``a`` and ``b`` ``(k, m)`` in O(m log^2 m) per
+    row (Knight's method: sort by ``a`` then ``b``; the discordant pairs are the inversions of
+    ``b`` in that order), vectorised over rows. Equal to ``scipy.stats.kendalltau`` (variant
+    "b", ties included).
+
+    Returns:
+        ``(k,)``; NaN where a side is constant (all pairs tied).
+    """
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    if a.ndim == 1:
+        a, b = a[None], b[None]
+    k, m = a.shape
+    rank_a, sorted_a = _dense_ranks(a)
+    rank_b, sorted_b = _dense_ranks(b)
+    joint = np.sort(rank_a * m + rank_b, axis=1)  # lexicographic (a, b) order as one key
+    total = m * (m - 1) // 2
+    tied_a, tied_b, tied_both = _tied_pairs(sorted_a), _tied_pairs(sorted_b), _tied_pairs(joint)
+    discordant = _inversions(joint % m)
+    numerator = total - tied_a - tied_b + tied_both - 2 * discordant
+    with np.errstate(invalid="ignore", divide="ignore"):
+        denominator = np.sqrt((total - tied_a).astype(np.float64) * (total - tied_b))
+        tau = np.where(denominator > 0, numerator / denominator, np.nan)
+    return np.clip(tau, -1.0, 1.0)
 
 
 # ----------------------------------------------------------------------------- side embeddings
@@ -172,10 +296,15 @@ def _embed_rsa_spearman(x: Array) -> Array:
 
 
 def _kendall_signs(values: Array) -> Array:
-    """``sign(v_a - v_b)`` for all pairs a < b of each row: ``(b, m(m-1)/2)`` float32."""
+    """``sign(v_a - v_b)`` for all pairs a < b of each row: ``(b, m(m-1)/2)`` float32.
+
+    Taken from the dense ranks of each row (equal values share a rank, so ties give 0) in
+    16-bit integers: the same signs as from the values, with a quarter of the memory traffic.
+    """
     m = values.shape[1]
     rows, cols = np.triu_indices(m, k=1)
-    return np.sign(values[:, rows] - values[:, cols]).astype(np.float32)
+    ranks = _dense_ranks(values)[0].astype(np.int16 if m < 2**15 else np.int64)
+    return np.sign(ranks[:, rows] - ranks[:, cols]).astype(np.float32)
 
 
 def _kendall_scales(signs: Array) -> Array:
@@ -283,6 +412,8 @@ def paired_similarity(metric: str, x: Array, y: Array) -> Array:
     x, y = _as_batch(x), _as_batch(y)
     if x.shape[:2] != y.shape[:2]:
         raise ValueError(f"X {x.shape} and Y {y.shape} must have the same batch size and rows")
+    if metric == "rsa-kendall" and not kendall_by_signs(x.shape[1]):
+        return kendall_tau_b(_upper(rdm_batch(x)), _upper(rdm_batch(y)))
     if metric in EMBEDDINGS:
         (ex, sx), (ey, sy) = embed_scaled(metric, x), embed_scaled(metric, y)
         if ex.shape[1] != ey.shape[1]:  # undefined (too few rows) on both sides
@@ -523,10 +654,13 @@ def compare_rdms(metric: str, a: Array, b: Array) -> float:
     """Compare two precomputed ``(n, n)`` RDMs with ``rsa-spearman``, ``rsa-pearson`` or
     ``rsa-kendall`` (their strict upper triangles)."""
     embedders = {"rsa-spearman": lambda v: _centred_unit(_rankdata(v)),
-                 "rsa-pearson": _centred_unit,
-                 "rsa-kendall": lambda v: _unit(_kendall_signs(v).astype(np.float64))}
-    if metric not in embedders:
-        raise KeyError(f"compare_rdms: expected one of {', '.join(embedders)}, got {metric!r}")
+                 "rsa-pearson": _centred_unit}
+    if metric not in (*embedders, "rsa-kendall"):
+        raise KeyError(f"compare_rdms: expected one of {', '.join(embedders)}, rsa-kendall; got "
+                       f"{metric!r}")
+    if metric == "rsa-kendall":
+        upper_a = _upper(np.asarray(a, dtype=np.float64)[None])
+        return float(kendall_tau_b(upper_a, _upper(np.asarray(b, dtype=np.float64)[None]))[0])
     ea = embedders[metric](_upper(np.asarray(a, dtype=np.float64)[None]))
     eb = embedders[metric](_upper(np.asarray(b, dtype=np.float64)[None]))
     return float(np.clip(np.sum(ea * eb), -1.0, 1.0))
