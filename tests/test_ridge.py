@@ -245,3 +245,46 @@ def test_real_activations_with_an_offset_equal_the_reference(crepe_activations, 
     without = nested_ridge_cv(crepe_activations, targets, folds)
     np.testing.assert_array_equal(result.layer_index, without.layer_index)
     np.testing.assert_allclose(result.r2, without.r2, atol=1e-9, rtol=0)
+
+
+@pytest.mark.parametrize("per_layer", [True, False])
+def test_torch_path_on_cpu_equals_the_numpy_path(rng, per_layer):
+    """Issue 14 item 1: the torch path (what ``benchmark run --device cuda`` runs) gives the
+    same choices and, to 1e-12, the same scores as the numpy path, here on CPU torch; the
+    problem exercises the grid, both edges, the power series and the eigenbasis chains."""
+    layers, targets, folds = _planted_problem(rng, n_targets=40)
+    expected = nested_ridge_cv(layers, targets, folds, per_layer=per_layer)
+    ours = nested_ridge_cv(layers, targets, folds, per_layer=per_layer, array_library="torch",
+                           device="cpu")
+    np.testing.assert_array_equal(ours.alpha, expected.alpha)
+    np.testing.assert_array_equal(ours.layer_index, expected.layer_index)
+    for name in ("r2", "inner_score", "predictions"):
+        np.testing.assert_allclose(getattr(ours, name), getattr(expected, name), atol=1e-12,
+                                   rtol=0, err_msg=name)
+    if per_layer:
+        np.testing.assert_array_equal(ours.per_layer_alpha, expected.per_layer_alpha)
+        np.testing.assert_allclose(ours.per_layer_r2, expected.per_layer_r2, atol=1e-12, rtol=0)
+    assert sum(a not in DEFAULT_ALPHAS for a in expected.alpha.ravel()) > 0
+    with pytest.raises(ValueError, match="array_library must be one of"):
+        nested_ridge_cv(layers, targets, folds, array_library="cupy")
+
+
+def test_ridge_benchmarks_run_the_ridge_on_the_run_device(monkeypatch, rng):
+    """The harness sets ``benchmark.device`` from ``--device``; ridge benchmarks use torch on
+    cuda and numpy on cpu, and declare ``uses_device`` so distributed runs route them."""
+    from brainscore_audio.fmri import VoxelRidgeBenchmark, base
+
+    calls = []
+
+    def spy(*args, **kwargs):
+        calls.append((kwargs["array_library"], kwargs["device"]))
+        return nested_ridge_cv(*args, **{**kwargs, "array_library": "numpy", "device": None})
+
+    monkeypatch.setattr(base, "nested_ridge_cv", spy)
+    bench = VoxelRidgeBenchmark("t.voxel-ridge", lambda: None)
+    assert bench.uses_device
+    layers, targets, folds = _planted_problem(rng, n_targets=5)
+    for device in ("cpu", "cuda:1"):
+        bench.device = device
+        bench._nested_ridge(layers, ["a", "b", "c"], targets, folds)
+    assert calls == [("numpy", None), ("torch", "cuda:1")]

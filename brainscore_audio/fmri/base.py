@@ -86,10 +86,15 @@ class FMRIBenchmark(LazyDataBenchmark):
 class RidgeBenchmark(FMRIBenchmark):
     """An fMRI benchmark scored by the nested ridge of docs/methods.md#voxel-regression.
 
+    The ridge runs where the run's ``--device`` says (:attr:`device`, set by the harness): numpy
+    on ``cpu``, torch on ``cuda[:N]``; the scores are the same to rounding.
+
     Args:
         alphas, alpha_limits, min_gain: the ridge grid, the range the alpha-edge extension may
             reach, and its minimum gain (see :mod:`brainscore_audio.metrics.ridge`).
     """
+
+    uses_device = True  # distributed runs send scoring with --device cuda to GPU workers
 
     def __init__(self, identifier: str, load: Callable, *,
                  alphas: Sequence[float] = DEFAULT_ALPHAS,
@@ -130,9 +135,11 @@ class RidgeBenchmark(FMRIBenchmark):
         usable = [i for i, name in enumerate(names) if name not in problems]
         if not usable:
             return None, problems
+        on_gpu = self.device.startswith("cuda")
         result = nested_ridge_cv([layers[i] for i in usable], targets, folds, alphas=self.alphas,
                                  alpha_limits=self.alpha_limits, min_gain=self.min_gain,
-                                 progress=progress)
+                                 progress=progress, array_library="torch" if on_gpu else "numpy",
+                                 device=self.device if on_gpu else None)
         if len(usable) < len(names):
             index = np.asarray(usable)
             result.layer_index = index[result.layer_index]

@@ -2,7 +2,9 @@
 
 The protocol is that of Pepino et al. (2025), docs/methods.md#voxel-regression:
 
-- Centre X and y with the training means; L2 ridge without intercept after centring.
+- Centre X and y with the training means; L2 ridge without intercept after centring. X is
+  centred *before* any product is formed, separately for every training design (each outer and
+  inner fold), so a large common offset of the features costs no precision.
 - The (layer, alpha) pair is chosen jointly per target on the inner score, over the grid
   ``DEFAULT_ALPHAS`` x layers. Ties go to the first pair in alpha-major order (smaller alpha,
   then earlier layer), as ``numpy.argmax`` over the authors' grid does.
@@ -15,28 +17,37 @@ The protocol is that of Pepino et al. (2025), docs/methods.md#voxel-regression:
 - Nested CV: for each outer fold, the remaining folds are scored by inner leave-one-fold-out;
   the inner predictions are pooled and scored once. The chosen pair is refit on all inner folds
   and predicts the outer fold. The pooled out-of-fold predictions are scored once.
-- Score: squared Pearson r, with r < 0 and constant predictions counted as 0.
+- Score: the clipped R^2 of :mod:`brainscore_audio.metrics.correlation` (squared Pearson r;
+  r < 0, constant predictions and constant targets count as 0, with its single scale-aware
+  constancy rule).
 
 How it stays fast (never a per-target loop): ridge predictions are linear in the targets,
 ``pred = H(layer, alpha) @ y_train``, and ``H`` depends only on the design. With the Gram
-matrix ``K = X X^T`` of a layer (computed once per layer, n x n), centring is applied to ``K``
-and one symmetric eigendecomposition per training design, ``K_c = U diag(lambda) U^T``, gives
-``H = P diag(1 / (lambda + alpha)) U^T + 1/n_train`` for every alpha, with
-``P = K_test,train U``. Cost after the Gram matrices does not depend on the feature dimension.
+matrices of the centred features of a training design, one symmetric eigendecomposition
+``K_train = U diag(lambda) U^T`` gives ``H = P diag(1 / (lambda + alpha)) U^T + 1/n_train`` for
+every alpha, with ``P = K_test,train U``. Cost after the Gram matrices does not depend on the
+feature dimension.
 
+- Designs are shared: the inner design that leaves out folds o and i serves outer fold o (it
+  predicts fold i) and outer fold i (it predicts fold o), so it is factorised once.
 - Grid: the ``H`` of all layers and alphas are stacked and applied to the targets with one
   matrix product per inner fold. Targets go in column chunks small enough for the product to
   stay in cache while the R^2 sums (``sum p``, ``sum p y``, ``sum p^2``) are taken from it.
 - Edge extension: all (layer, target) pairs on the same edge share the candidate sequence, so a
-  block of candidates is scored for all of them with one product per inner fold. Below the
-  grid, where ``alpha`` is far under every eigenvalue, the predictions are a power series in
-  ``alpha`` whose terms shrink below float64 rounding after a few (see ``_EdgeChain``): the R^2
-  sums become polynomials with coefficients computed once, and the long halving chains cost
-  almost nothing per step.
-- Work is spread over ``n_threads`` Python threads (column chunks, layers, edges) with BLAS held
-  to one thread meanwhile: the products are small, and one BLAS thread per core avoids the
-  synchronisation cost of splitting each small product (and lets the memory-bound reductions
-  run in parallel too). Targets are processed in batches, so memory stays bounded.
+  block of candidates is scored for all of them with one product per inner fold; blocks grow
+  as the pairs still extending become fewer, so few candidates are scored past a pair's stop.
+  Below the grid, where ``alpha`` is far under every eigenvalue, the predictions are a power
+  series in ``alpha`` whose terms shrink below float64 rounding after a few (see
+  ``_EdgeChain``): the R^2 sums become polynomials with coefficients computed once, and the
+  long halving chains cost almost nothing per step.
+- Targets are stored target-major, so gathering the targets still extending copies contiguous
+  rows.
+- On the CPU (numpy), work is spread over ``n_threads`` Python threads (column chunks, layers,
+  edges) with BLAS held to one thread meanwhile: the products are small, and one BLAS thread
+  per core avoids the synchronisation cost of splitting each small product (and lets the
+  memory-bound reductions run in parallel too). With ``array_library="torch"`` the same
+  algorithm runs on a torch device (``benchmark run --device cuda``), in one thread with large
+  chunks. Targets are processed in batches, so memory stays bounded.
 
 All arithmetic is float64 (float32 products made edge-extension decisions depend on rounding).
 
@@ -47,11 +58,13 @@ rank cut-off an SVD solver applies, and only matters for extended alphas far bel
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -70,9 +83,10 @@ EIGENVALUE_RTOL = 1e-13
 # alpha, eigen-projected targets of the extension), whatever the number of targets.
 DEFAULT_BATCH_SIZE = 8192
 # Targets per grid chunk: the stacked predictions (layers x alphas x n_val x chunk) of one
-# chunk should stay in cache while their sums are taken.
+# chunk should stay in cache while their sums are taken (numpy); a device takes whole batches.
 GRID_CHUNK_BYTES = 4 * 2**20
 DEFAULT_THREADS = min(os.cpu_count() or 1, 8)
+ARRAY_LIBRARIES = ("numpy", "torch")
 
 
 @dataclass
@@ -101,20 +115,116 @@ class NestedRidgeResult:
     per_layer_alpha: np.ndarray | None = None
 
 
-def centred_gram(features: np.ndarray, train: np.ndarray,
-                 test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+# ----------------------------------------------------------------------------- array backends
+
+class _Serial:
+    """The part of ``ThreadPoolExecutor`` used here, run in the calling thread."""
+
+    def map(self, function, items):
+        return [function(item) for item in items]
+
+    def submit(self, function, *args) -> Future:
+        future: Future = Future()
+        future.set_result(function(*args))
+        return future
+
+
+class _Backend:
+    """Where the products run: numpy on the CPU, or torch on ``device``.
+
+    ``xp`` is the array namespace (``array_api_compat``'s numpy or torch wrapper: the same
+    function names and arguments for both); results that steer the algorithm (scores, choices)
+    come back to the host as numpy arrays.
+    """
+
+    def __init__(self, array_library: str, device: str | None, n_threads: int | None) -> None:
+        if array_library not in ARRAY_LIBRARIES:
+            raise ValueError(f"array_library must be one of {ARRAY_LIBRARIES}, got "
+                             f"{array_library!r}")
+        self.numpy = array_library == "numpy"
+        if self.numpy:
+            import array_api_compat.numpy as xp
+
+            self.device = None
+            self.threads = n_threads or DEFAULT_THREADS
+            self.grid_chunk_bytes = GRID_CHUNK_BYTES
+        else:
+            import array_api_compat.torch as xp
+            import torch
+
+            self.device = torch.device(device or "cpu")
+            self.threads = 1  # kernels are queued on the device; threads would only contend
+            self.grid_chunk_bytes = 2**62
+        self.xp = xp
+
+    def asarray(self, values) -> Any:
+        """``values`` as a float64 array of this backend (no copy on numpy when possible)."""
+        if self.numpy:
+            return np.asarray(values, dtype=np.float64)
+        return self.xp.asarray(values, dtype=self.xp.float64, device=self.device)
+
+    def host(self, values) -> np.ndarray:
+        """A backend array as a numpy array."""
+        if self.numpy:
+            return np.asarray(values)
+        return values.detach().cpu().numpy()
+
+    def index(self, positions: np.ndarray) -> Any:
+        """Integer positions (numpy) as an index for this backend's arrays."""
+        if self.numpy:
+            return positions
+        return self.xp.asarray(positions, dtype=self.xp.int64, device=self.device)
+
+    @contextmanager
+    def pool(self) -> Iterator[ThreadPoolExecutor | _Serial]:
+        """Worker threads for the numpy path (with single-threaded BLAS), else serial."""
+        if self.threads <= 1:
+            with _single_threaded_blas() if self.numpy else _nothing():
+                yield _Serial()
+            return
+        with _single_threaded_blas(), ThreadPoolExecutor(self.threads) as pool:
+            yield pool
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
+
+
+@contextmanager
+def _single_threaded_blas() -> Iterator[None]:
+    """BLAS limited to one thread while our own threads share the cores (threadpoolctl ships
+    with scikit-learn; without it, BLAS keeps its own setting)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - scikit-learn depends on it
+        yield
+        return
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+# ----------------------------------------------------------------------------- the solver
+
+def centred_gram(features, train: np.ndarray, test: np.ndarray, xp=None) -> tuple[Any, Any]:
     """Gram blocks of ``features`` ``(n, p)`` centred with the mean of the rows ``train``.
 
     The features are centred *before* any product, so a large common offset (e.g. transformer
     "massive activation" dimensions with means in the thousands) costs no precision.
 
+    Args:
+        xp: the array namespace of ``features`` (default: numpy).
     Returns:
         ``(K_train (n_train, n_train), K_test (n_test, n_train))`` in float64.
     """
-    features = np.asarray(features, dtype=np.float64)
-    centred = features - features[train].mean(axis=0)
-    x_train = centred[train]
-    return x_train @ x_train.T, centred[test] @ x_train.T
+    if xp is None:
+        import array_api_compat.numpy as xp
+
+        features = np.asarray(features, dtype=np.float64)
+    x_train = features[train]
+    mean = xp.mean(x_train, axis=0)
+    x_train = x_train - mean
+    return x_train @ x_train.T, (features[test] - mean) @ x_train.T
 
 
 class KernelRidgeSolver:
@@ -124,57 +234,64 @@ class KernelRidgeSolver:
     with the training mean of each target (the mean is added back to the predictions).
 
     Args:
-        features: ``(n, p)`` activations of the layer over all stimuli.
-        train, test: integer row indices.
+        features: ``(n, p)`` activations of the layer over all stimuli (an array of
+            ``backend``; numpy by default).
+        train, test: integer row indices (numpy).
     """
 
-    def __init__(self, features: np.ndarray, train: np.ndarray, test: np.ndarray) -> None:
-        k_train, k_test = centred_gram(features, train, test)
-        eigenvalues, eigenvectors = np.linalg.eigh((k_train + k_train.T) / 2)
-        cutoff = max(eigenvalues.max(), 0.0) * EIGENVALUE_RTOL * len(train)
+    def __init__(self, features, train: np.ndarray, test: np.ndarray,
+                 backend: _Backend | None = None) -> None:
+        backend = backend or _Backend("numpy", None, 1)
+        xp = backend.xp
+        self.backend = backend
+        features = backend.asarray(features)
+        k_train, k_test = centred_gram(features, backend.index(train), backend.index(test), xp)
+        eigenvalues, eigenvectors = xp.linalg.eigh((k_train + k_train.T) / 2)
+        cutoff = max(float(xp.max(eigenvalues)), 0.0) * EIGENVALUE_RTOL * len(train)
         keep = eigenvalues > cutoff
         self.n_train = len(train)
+        self.n_test = len(test)
         self.eigenvalues = eigenvalues[keep]
         self.eigenvectors = eigenvectors[:, keep]  # (n_train, r), orthogonal to the ones vector
         self.test_projection = k_test @ self.eigenvectors  # (n_test, r)
 
-    def operators(self, alphas: Sequence[float]) -> np.ndarray:
+    def restricted(self, rows: slice) -> KernelRidgeSolver:
+        """The same fit predicting only the test rows ``rows`` (shares the factorisation)."""
+        view = copy.copy(self)
+        view.test_projection = self.test_projection[rows]
+        view.n_test = view.test_projection.shape[0]
+        return view
+
+    def operators(self, alphas) -> Any:
         """Prediction operators: ``(n_alphas, n_test, n_train)``, ``pred = H[a] @ y_train``
         (intercept included)."""
-        alphas = np.asarray(alphas, dtype=np.float64)
+        alphas = self.backend.asarray(alphas)
         weights = 1.0 / (self.eigenvalues[None, :] + alphas[:, None])  # (A, r)
         scaled = self.test_projection[None, :, :] * weights[:, None, :]  # (A, n_test, r)
         return scaled @ self.eigenvectors.T + 1.0 / self.n_train
 
-    def project(self, y_train: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The alpha-independent part of a fit: ``(U^T y_train (r, m), mean (1, m))``."""
-        return self.eigenvectors.T @ y_train, y_train.mean(axis=0, keepdims=True)
-
-    def predict_projected(self, projected: tuple[np.ndarray, np.ndarray],
-                          alphas: np.ndarray) -> np.ndarray:
-        """Predictions ``(n_test, m)`` from :meth:`project`'s output, alpha per target ``(m,)``."""
-        coefficients, mean = projected
-        scaled = coefficients / (self.eigenvalues[:, None] + np.asarray(alphas)[None, :])
-        return self.test_projection @ scaled + mean
-
-    def predict(self, y_train: np.ndarray, alphas: np.ndarray) -> np.ndarray:
-        """Predictions ``(n_test, m)`` for targets ``y_train`` ``(n_train, m)``, each target with
-        its own alpha (``alphas`` ``(m,)``).
+    def predict(self, y_train, alphas: np.ndarray) -> np.ndarray:
+        """Predictions ``(n_test, m)`` (host numpy) for targets ``y_train`` ``(n_train, m)``
+        (numpy or a backend array), each target with its own alpha (``alphas`` ``(m,)``).
 
         Targets sharing an alpha (the usual case: alphas come from the grid and its halvings and
         doublings) are predicted with that alpha's operator, one product per distinct alpha;
         when most alphas are distinct, through the eigenbasis instead.
         """
+        backend, xp = self.backend, self.backend.xp
+        y_train = backend.asarray(y_train)
         alphas = np.asarray(alphas, dtype=np.float64)
         values, inverse = np.unique(alphas, return_inverse=True)
-        if len(values) * len(self.eigenvalues) > 0.25 * len(alphas) * self.n_train:
-            return self.predict_projected(self.project(y_train), alphas)
-        out = np.empty((self.test_projection.shape[0], y_train.shape[1]))
+        if len(values) * self.eigenvalues.shape[0] > 0.25 * len(alphas) * self.n_train:
+            coefficients = self.eigenvectors.T @ y_train
+            scaled = coefficients / (self.eigenvalues[:, None] + backend.asarray(alphas)[None, :])
+            return backend.host(self.test_projection @ scaled + xp.mean(y_train, axis=0)[None])
+        out = np.empty((self.n_test, y_train.shape[1]))
         order = np.argsort(inverse, kind="stable")
         bounds = np.searchsorted(inverse[order], np.arange(len(values) + 1))
         for group, operator in enumerate(self.operators(values)):
             cols = order[bounds[group]:bounds[group + 1]]
-            out[:, cols] = operator @ y_train[:, cols]
+            out[:, cols] = backend.host(operator @ y_train[:, backend.index(cols)])
         return out
 
 
@@ -200,18 +317,7 @@ def _r2_from_sums(pred_sum: np.ndarray, cross: np.ndarray, pred_sq: np.ndarray, 
     return clipped_r2_from_sums(cross, pred_ss, target_ss, constant)
 
 
-@contextmanager
-def _single_threaded_blas() -> Iterator[None]:
-    """BLAS limited to one thread while our own threads share the cores (threadpoolctl ships
-    with scikit-learn; without it, BLAS keeps its own setting)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - scikit-learn depends on it
-        yield
-        return
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
-
+# ----------------------------------------------------------------------------- the protocol
 
 def nested_ridge_cv(
     layers: Sequence[np.ndarray],
@@ -225,6 +331,8 @@ def nested_ridge_cv(
     batch_size: int | None = None,
     progress: Callable[[int], object] | None = None,
     n_threads: int | None = None,
+    array_library: str = "numpy",
+    device: str | None = None,
 ) -> NestedRidgeResult:
     """Nested CV ridge with joint (layer, alpha) choice for every target column at once.
 
@@ -240,15 +348,18 @@ def nested_ridge_cv(
         batch_size: targets per batch (bounds memory; default ``DEFAULT_BATCH_SIZE``). Results
             do not depend on it.
         progress: called with the number of (fold, batch) units finished, e.g. ``tqdm.update``.
-        n_threads: worker threads (default: the number of cores, at most 8). Results do not
-            depend on it.
+        n_threads: worker threads of the numpy path (default: the number of cores, at most 8).
+            Results do not depend on it.
+        array_library: ``"numpy"`` (CPU) or ``"torch"`` (on ``device``, e.g. ``"cuda"``; the
+            numbers equal numpy's to rounding, with the same choices).
+        device: the torch device (default ``"cpu"``); ignored by numpy.
     Returns:
-        :class:`NestedRidgeResult`.
+        :class:`NestedRidgeResult` (numpy arrays).
     """
+    backend = _Backend(array_library, device, n_threads)
     targets = np.asarray(targets, dtype=np.float64)
     if targets.ndim == 1:
         targets = targets[:, None]
-    layers = [np.asarray(x, dtype=np.float64) for x in layers]
     folds = np.asarray(folds)
     n, n_targets = targets.shape
     alphas = np.asarray(sorted(alphas), dtype=np.float64)
@@ -257,6 +368,7 @@ def nested_ridge_cv(
     fold_ids = np.unique(folds)
     if len(fold_ids) < 3:
         raise ValueError(f"nested CV needs at least 3 folds, got {len(fold_ids)}")
+    layers = [backend.asarray(x) for x in layers]
     n_layers = len(layers)
     batch_size = batch_size or DEFAULT_BATCH_SIZE
     settings = _Settings(alphas, alpha_limits, min_gain, extend_edges, per_layer)
@@ -275,15 +387,17 @@ def nested_ridge_cv(
     if per_layer:
         result.per_layer_alpha = np.zeros((n_layers, len(fold_ids), n_targets))
 
-    with _single_threaded_blas(), ThreadPoolExecutor(n_threads or DEFAULT_THREADS) as pool:
+    with backend.pool() as pool:
+        designs = _Designs(layers, folds, alphas, backend, pool)
         for fold_number, fold in enumerate(fold_ids):
-            outer = _OuterFold(layers, folds, fold, alphas, pool)
+            outer = _OuterFold(designs, fold)
             for start in range(0, n_targets, batch_size):
                 columns = slice(start, min(start + batch_size, n_targets))
                 _fit_batch(outer, settings, targets, centred_targets, columns, fold_number,
                            result, layer_sums, pool)
                 if progress is not None:
                     progress(1)
+            designs.release(fold)
 
     result.r2 = clipped_r2(result.predictions, targets)
     if per_layer:
@@ -313,14 +427,13 @@ class _Settings:
 def _fit_batch(outer: _OuterFold, settings: _Settings, targets: np.ndarray,
                centred_targets: np.ndarray, columns: slice, fold_number: int,
                result: NestedRidgeResult, layer_sums: np.ndarray | None,
-               pool: ThreadPoolExecutor) -> None:
+               pool: ThreadPoolExecutor | _Serial) -> None:
     """Choose (layer, alpha) on the inner CV for the targets ``columns`` and predict the outer
     fold; writes into ``result`` (and ``layer_sums``)."""
     alphas, n_layers = settings.alphas, outer.n_layers
-    y_train = targets[outer.train, columns]
-    inner = _InnerTargets(outer, y_train)
+    backend = outer.backend
+    inner = _InnerTargets(outer, targets[outer.train, columns])
     train_mean = inner.shift
-    y_train = y_train - train_mean  # all fitting below is on centred targets
     scores = outer.inner_scores(inner, pool)  # (L, A, v)
     # Best alpha per layer, then the edge extension of each (layer, target) pair that needs
     # it. The joint choice is made on the grid and extended along its layer, which is exactly
@@ -332,6 +445,7 @@ def _fit_batch(outer: _OuterFold, settings: _Settings, targets: np.ndarray,
         needed = (np.ones(layer_alpha.shape, dtype=bool) if settings.per_layer
                   else np.arange(n_layers)[:, None] == joint_layer[None, :])
         _extend_edges(outer, inner, layer_alpha, layer_best, needed, settings, pool)
+    y_train = inner.y_train  # (n_train, v) backend array, centred
     del inner
     index = np.arange(y_train.shape[1])
     result.layer_index[fold_number, columns] = joint_layer
@@ -360,84 +474,134 @@ def _fit_batch(outer: _OuterFold, settings: _Settings, targets: np.ndarray,
         else:
             cols = np.flatnonzero(joint_layer == layer)
             if cols.size:
-                joint_predictions[:, cols] = solver.predict(y_train[:, cols],
+                joint_predictions[:, cols] = solver.predict(y_train[:, backend.index(cols)],
                                                             layer_alpha[layer, cols])
 
     list(pool.map(predict_layer, range(n_layers)))
     result.predictions[outer.test, columns] = train_mean + joint_predictions
 
 
+class _Design:
+    """One training design (the rows ``fit``) of every layer, predicting one or two held-out
+    sets: per held-out set (keyed by its first row), the solvers restricted to it, its stacked
+    grid operators ``(L*A*n_val, n_fit)`` and their sums over the held-out rows
+    ``(L*A, n_fit)``."""
+
+    def __init__(self, layers: list, fit: np.ndarray, held_out: list[np.ndarray],
+                 alphas: np.ndarray, backend: _Backend) -> None:
+        xp = backend.xp
+        solvers = [KernelRidgeSolver(x, fit, np.concatenate(held_out), backend) for x in layers]
+        self.solvers, self.stacked, self.row_sums = {}, {}, {}
+        start = 0
+        for rows in held_out:
+            key = int(rows[0])
+            self.solvers[key] = [s.restricted(slice(start, start + len(rows))) for s in solvers]
+            start += len(rows)
+            operators = xp.concat([s.operators(alphas) for s in self.solvers[key]])
+            self.stacked[key] = xp.reshape(operators, (-1, len(fit)))  # (L*A*n_val, n_fit)
+            self.row_sums[key] = xp.sum(operators, axis=1)  # (L*A, n_fit)
+
+
+class _Designs:
+    """The training designs of the nested CV, each factorised once: per outer fold o its outer
+    design (rows outside o, predicting o), and per pair of folds {o, i} the inner design (rows
+    outside both), which serves outer fold o (predicting fold i) and outer fold i (predicting
+    fold o). Built lazily, released when no outer fold needs them any more."""
+
+    def __init__(self, layers: list, folds: np.ndarray, alphas: np.ndarray, backend: _Backend,
+                 pool: ThreadPoolExecutor | _Serial) -> None:
+        self.layers, self.folds, self.alphas = layers, folds, alphas
+        self.backend, self.pool = backend, pool
+        self.fold_ids = list(np.unique(folds))
+        self.inner: dict[frozenset, _Design] = {}
+
+    def rows(self, *excluded) -> np.ndarray:
+        return np.flatnonzero(~np.isin(self.folds, excluded))
+
+    def members(self, fold) -> np.ndarray:
+        return np.flatnonzero(self.folds == fold)
+
+    def outer_solvers(self, fold) -> list[KernelRidgeSolver]:
+        train, test = self.rows(fold), self.members(fold)
+        return list(self.pool.map(lambda x: KernelRidgeSolver(x, train, test, self.backend),
+                                  self.layers))
+
+    def inner_designs(self, fold) -> list[_Design]:
+        """The inner designs of outer fold ``fold``, in inner-fold order (built if needed)."""
+        missing = [other for other in self.fold_ids
+                   if other != fold and frozenset((fold, other)) not in self.inner]
+
+        def build(other) -> _Design:
+            return _Design(self.layers, self.rows(fold, other),
+                           [self.members(other), self.members(fold)], self.alphas, self.backend)
+
+        for other, design in zip(missing, self.pool.map(build, missing), strict=True):
+            self.inner[frozenset((fold, other))] = design
+        return [self.inner[frozenset((fold, other))] for other in self.fold_ids if other != fold]
+
+    def release(self, fold) -> None:
+        """Forget the designs only outer folds up to ``fold`` needed."""
+        done = set(self.fold_ids[:self.fold_ids.index(fold) + 1])
+        for key in [k for k in self.inner if k <= done]:
+            del self.inner[key]
+
+
 class _InnerFold:
-    """One inner fold of an outer fold: the solvers of every layer and their stacked grid
-    operators. Positions are relative to the outer training rows."""
+    """One inner fold of an outer fold: the design's solvers and stacked grid operators for the
+    held-out inner fold. Positions are relative to the outer training rows."""
 
-    def __init__(self, layers: list[np.ndarray], train: np.ndarray, fit_pos: np.ndarray,
-                 val_pos: np.ndarray, alphas: np.ndarray) -> None:
+    def __init__(self, design: _Design, held_out: np.ndarray, fit_pos: np.ndarray,
+                 val_pos: np.ndarray) -> None:
+        key = int(held_out[0])
         self.fit_pos, self.val_pos = fit_pos, val_pos
-        self.solvers = [KernelRidgeSolver(x, train[fit_pos], train[val_pos]) for x in layers]
-        stacked = np.concatenate([s.operators(alphas) for s in self.solvers])  # (L*A, nv, nf)
-        self.stacked = stacked.reshape(-1, len(fit_pos))
-        self.row_sums = stacked.sum(axis=1)  # (L*A, n_fit): sum over validation rows
-
-
-class _InnerTargets:
-    """The training targets of one batch, centred with their training means (``shift``) and
-    split by inner fold, gathered once: ``folds[i] = (y_fit (n_fit, v), y_val (n_val, v))``;
-    ``sum(y^2)`` of the centred targets and whether each target is constant on these rows.
-
-    Args:
-        y_train: ``(n_train, v)`` raw (uncentred) targets of the outer training rows.
-    """
-
-    def __init__(self, outer: _OuterFold, y_train: np.ndarray) -> None:
-        self.shift, self.target_ss, raw_sq = column_moments(y_train)
-        self.target_constant = constant_from_sums(self.target_ss, raw_sq)
-        y_train = y_train - self.shift
-        self.folds = [(y_train[f.fit_pos], y_train[f.val_pos]) for f in outer.inner]
-        self.n_train = y_train.shape[0]
-        self.n_targets = y_train.shape[1]
+        self.solvers = design.solvers[key]
+        self.stacked = design.stacked[key]
+        self.row_sums = design.row_sums[key]
 
 
 class _OuterFold:
     """Solvers and stacked operators for one outer fold (all layers, inner folds, alphas)."""
 
-    def __init__(self, layers: list[np.ndarray], folds: np.ndarray, fold, alphas: np.ndarray,
-                 pool: ThreadPoolExecutor):
+    def __init__(self, designs: _Designs, fold) -> None:
+        folds = designs.folds
+        self.backend = designs.backend
         self.train = np.flatnonzero(folds != fold)
         self.test = np.flatnonzero(folds == fold)
         train_folds = folds[self.train]
-        self.alphas = alphas
-        self.n_layers = len(layers)
-        inner_ids = np.unique(train_folds)
+        self.alphas = designs.alphas
+        self.n_layers = len(designs.layers)
+        inner_ids = [f for f in designs.fold_ids if f != fold]
+        self.outer_solvers = designs.outer_solvers(fold)
+        self.inner = [
+            _InnerFold(design, designs.members(other), np.flatnonzero(train_folds != other),
+                       np.flatnonzero(train_folds == other))
+            for other, design in zip(inner_ids, designs.inner_designs(fold), strict=True)]
 
-        def inner(inner_fold) -> _InnerFold:
-            return _InnerFold(layers, self.train, np.flatnonzero(train_folds != inner_fold),
-                              np.flatnonzero(train_folds == inner_fold), alphas)
-
-        inner_jobs = [pool.submit(inner, f) for f in inner_ids]
-        self.outer_solvers = list(pool.map(
-            lambda x: KernelRidgeSolver(x, self.train, self.test), layers))
-        self.inner = [job.result() for job in inner_jobs]
-
-    def inner_scores(self, targets: _InnerTargets, pool: ThreadPoolExecutor) -> np.ndarray:
-        """Pooled inner scores ``(L, A, v)`` of every (layer, alpha) of the grid.
+    def inner_scores(self, targets: _InnerTargets, pool) -> np.ndarray:
+        """Pooled inner scores ``(L, A, v)`` (host) of every (layer, alpha) of the grid.
 
         Per column chunk, one matrix product per inner fold gives the predictions of every
         (layer, alpha); only the running sums that R^2 needs are kept.
         """
+        backend, xp = self.backend, self.backend.xp
         n_pairs, v = self.n_layers * len(self.alphas), targets.n_targets
-        sums = np.zeros((3, n_pairs, v))
         rows = self.inner[0].stacked.shape[0]
-        chunk = max(16, GRID_CHUNK_BYTES // (8 * rows))
+        chunk = max(16, backend.grid_chunk_bytes // (8 * rows))
+        sums = np.zeros((3, n_pairs, v))
 
         def work(start: int) -> None:
             part = slice(start, min(start + chunk, v))
+            totals = None
             for fold, (y_fit, y_val) in zip(self.inner, targets.folds, strict=True):
-                y_fit, y_val = y_fit[:, part], y_val[:, part]
-                block = (fold.stacked @ y_fit).reshape(n_pairs, y_val.shape[0], -1)
-                sums[0, :, part] += fold.row_sums @ y_fit
-                sums[1, :, part] += np.einsum("anv,nv->av", block, y_val)
-                sums[2, :, part] += np.einsum("anv,anv->av", block, block)
+                y_fit, y_val = y_fit[part].T, y_val[part].T  # (n_fit, m), (n_val, m)
+                block = xp.reshape(fold.stacked @ y_fit, (n_pairs, y_val.shape[0], -1))
+                fold_sums = (fold.row_sums @ y_fit,
+                             xp.einsum("anv,nv->av", block, y_val),
+                             xp.einsum("anv,anv->av", block, block))
+                totals = fold_sums if totals is None else [
+                    a + b for a, b in zip(totals, fold_sums, strict=True)]
+            for k in range(3):
+                sums[k, :, part] = backend.host(totals[k])
 
         list(pool.map(work, range(0, v, chunk)))
         r2 = _r2_from_sums(sums[0], sums[1], sums[2], targets.n_train, targets.target_ss,
@@ -445,13 +609,35 @@ class _OuterFold:
         return r2.reshape(self.n_layers, len(self.alphas), v)
 
 
+class _InnerTargets:
+    """The training targets of one batch, centred with their training means (``shift``) and
+    split by inner fold, gathered once and stored target-major (so the targets still extending
+    are gathered as contiguous rows): ``folds[i] = (y_fit (v, n_fit), y_val (v, n_val))``;
+    ``sum(y^2)`` of the centred targets and whether each target is constant on these rows.
+
+    Args:
+        y_train: ``(n_train, v)`` raw (uncentred) targets of the outer training rows (numpy).
+    """
+
+    def __init__(self, outer: _OuterFold, y_train: np.ndarray) -> None:
+        backend = outer.backend
+        self.shift, self.target_ss, raw_sq = column_moments(y_train)
+        self.target_constant = constant_from_sums(self.target_ss, raw_sq)
+        centred = np.ascontiguousarray((y_train - self.shift).T)  # (v, n_train)
+        self.y_train = backend.asarray(centred).T
+        self.folds = [(backend.asarray(centred[:, f.fit_pos]),
+                       backend.asarray(centred[:, f.val_pos])) for f in outer.inner]
+        self.n_train = y_train.shape[0]
+        self.n_targets = y_train.shape[1]
+
+
 class _EdgeChain:
     """Pooled inner scores of one layer at candidate alphas, for a shrinking set of targets.
 
-    The targets of each inner fold (``y_fit``, ``y_val``) are kept compacted to the targets
-    still extending. A block of K candidates is scored with one product per inner fold:
-    ``(K n_val, n_fit) @ (n_fit, m)`` with the prediction operators of the candidates, or, for
-    few targets (where building K operators would cost more than the product), in the
+    The targets of each inner fold (``y_fit``, ``y_val``, target-major) are kept compacted to
+    the targets still extending. A block of K candidates is scored with one product per inner
+    fold: ``(K n_val, n_fit) @ (n_fit, m)`` with the prediction operators of the candidates,
+    or, for few targets (where building K operators would cost more than the product), in the
     eigenbasis: ``c = U^T y_fit``, ``z = P diag(w) c`` and ``p = z + mean(y_fit)``.
 
     Below the grid (``alpha <= alpha_max`` far under the smallest eigenvalue) the predictions
@@ -459,58 +645,73 @@ class _EdgeChain:
     terms shrink by ``rho = alpha_max / min(lambda)`` each. With ``T`` terms such that
     ``rho^T`` is below float64 rounding (at most ``_SERIES_MAX_TERMS``), the three sums of R^2
     are polynomials in alpha with coefficients computed once, and every further candidate of the
-    chain is nearly free. Where ``rho`` is too large the direct products are used.
+    chain is nearly free (the targets themselves are then not kept). Where ``rho`` is too large
+    the direct products are used.
     """
 
     def __init__(self, outer: _OuterFold, layer: int, targets: _InnerTargets,
                  columns: np.ndarray, alpha_max: float | None = None) -> None:
-        self.parts = []
-        for fold, (y_fit, y_val) in zip(outer.inner, targets.folds, strict=True):
-            self.parts.append([fold.solvers[layer], y_fit[:, columns], y_val[:, columns]])
+        backend = outer.backend
+        self.backend = backend
         self.n_train = targets.n_train
         self.target_ss = targets.target_ss[columns]
         self.target_constant = targets.target_constant[columns]
         self.shift = targets.shift[columns]
         self.series = None
+        solvers = [fold.solvers[layer] for fold in outer.inner]
+        picked = backend.index(columns)
         if alpha_max is not None:
-            terms = [_series_terms(alpha_max, part[0].eigenvalues) for part in self.parts]
+            terms = [_series_terms(alpha_max, backend.host(s.eigenvalues)) for s in solvers]
             if all(t is not None for t in terms):
-                self.series = [_SeriesCoefficients(part[0], part[1], part[2], t)
-                               for part, t in zip(self.parts, terms, strict=True)]
+                self.series = [
+                    _SeriesCoefficients(solver, y_fit[picked], y_val[picked], t)
+                    for solver, (y_fit, y_val), t in zip(solvers, targets.folds, terms,
+                                                         strict=True)]
+                return
+        self.parts = [[solver, y_fit[picked], y_val[picked]]
+                      for solver, (y_fit, y_val) in zip(solvers, targets.folds, strict=True)]
 
     def keep(self, positions: np.ndarray) -> None:
         """Keep only the targets at ``positions`` (into the current set)."""
-        for part in self.parts:
-            part[1:] = [part[1][:, positions], part[2][:, positions]]
         if self.series is not None:
             for series in self.series:
                 series.keep(positions)
+        else:
+            picked = self.backend.index(positions)
+            for part in self.parts:
+                part[1:] = [part[1][picked], part[2][picked]]
         self.target_ss = self.target_ss[positions]
         self.target_constant = self.target_constant[positions]
         self.shift = self.shift[positions]
 
     def scores(self, alphas: np.ndarray) -> np.ndarray:
-        """Pooled inner scores ``(len(alphas), m)`` of every candidate for every target."""
+        """Pooled inner scores ``(len(alphas), m)`` (host) of every candidate for every
+        target."""
         k, m = len(alphas), len(self.target_ss)
-        sums = np.zeros((3, k, m))
         if self.series is not None:
+            sums = np.zeros((3, k, m))
             for series in self.series:
                 series.add_sums(alphas, sums)
             return self._r2(sums)
+        backend, xp = self.backend, self.backend.xp
+        totals = None
+        candidates = backend.asarray(alphas)
         for solver, y_fit, y_val in self.parts:
+            y_fit, y_val = y_fit.T, y_val.T  # (n_fit, m), (n_val, m)
             n_val = y_val.shape[0]
             if m >= _EIGENBASIS_BELOW_TARGETS:
-                p = solver.operators(alphas).reshape(k * n_val, -1) @ y_fit
+                p = xp.reshape(solver.operators(candidates), (k * n_val, -1)) @ y_fit
             else:
-                weights = 1.0 / (solver.eigenvalues[None, :] + alphas[:, None])  # (K, r)
-                weighted = (weights[:, None, :] * solver.test_projection[None, :, :])
-                p = weighted.reshape(k * n_val, -1) @ (solver.eigenvectors.T @ y_fit)
-                p += y_fit.mean(axis=0)
-            p = p.reshape(k, n_val, m)
-            sums[0] += p.sum(axis=1)
-            sums[1] += np.einsum("knm,nm->km", p, y_val)
-            sums[2] += np.einsum("knm,knm->km", p, p)
-        return self._r2(sums)
+                weights = 1.0 / (solver.eigenvalues[None, :] + candidates[:, None])  # (K, r)
+                weighted = weights[:, None, :] * solver.test_projection[None, :, :]
+                p = (xp.reshape(weighted, (k * n_val, -1)) @ (solver.eigenvectors.T @ y_fit)
+                     + xp.mean(y_fit, axis=0)[None, :])
+            p = xp.reshape(p, (k, n_val, m))
+            fold_sums = (xp.sum(p, axis=1), xp.einsum("knm,nm->km", p, y_val),
+                         xp.einsum("knm,knm->km", p, p))
+            totals = fold_sums if totals is None else [
+                a + b for a, b in zip(totals, fold_sums, strict=True)]
+        return self._r2(np.stack([backend.host(t) for t in totals]))
 
     def _r2(self, sums: np.ndarray) -> np.ndarray:
         return _r2_from_sums(sums[0], sums[1], sums[2], self.n_train, self.target_ss,
@@ -537,23 +738,31 @@ class _SeriesCoefficients:
     """For one inner fold: ``a_t = sum z_t``, ``b_t = z_t . y_val`` and
     ``g_s = sum_{t+u=s} z_t . z_u`` per target, with ``z_t = P diag(lambda^-(t+1)) U^T y_fit``,
     so that with ``x = -alpha``: ``sum z = sum_t x^t a_t``, ``sum z y = sum_t x^t b_t`` and
-    ``sum z^2 = sum_s x^s g_s``; the fit mean ``mu`` is added as in the direct path."""
+    ``sum z^2 = sum_s x^s g_s``; the fit mean ``mu`` is added as in the direct path. Kept on the
+    host (numpy): after construction only small polynomial evaluations remain.
 
-    def __init__(self, solver: KernelRidgeSolver, y_fit: np.ndarray, y_val: np.ndarray,
-                 terms: int) -> None:
-        powers = solver.eigenvalues[None, :] ** -np.arange(1, terms + 1)[:, None]  # (T, r)
+    Args:
+        y_fit, y_val: target-major ``(m, n_fit)``, ``(m, n_val)`` backend arrays.
+    """
+
+    def __init__(self, solver, y_fit, y_val, terms: int) -> None:
+        backend, xp = solver.backend, solver.backend.xp
+        y_fit, y_val = y_fit.T, y_val.T
+        exponents = backend.asarray(np.arange(1, terms + 1, dtype=np.float64))
+        powers = solver.eigenvalues[None, :] ** -exponents[:, None]  # (T, r)
         # z_t = M_t y_fit with M_t = P diag(lambda^-(t+1)) U^T (T small operators, one product).
         operators = (powers[:, None, :] * solver.test_projection[None, :, :]) @ solver.eigenvectors.T
-        z = (operators.reshape(terms * len(y_val), -1) @ y_fit).reshape(terms, len(y_val), -1)
-        self.n_val = len(y_val)
-        self.a = z.sum(axis=1)  # (T, m)
-        self.b = np.einsum("tnm,nm->tm", z, y_val)
-        products = np.einsum("tnm,unm->tum", z, z)  # (T, T, m)
+        n_val = y_val.shape[0]
+        z = xp.reshape(xp.reshape(operators, (terms * n_val, -1)) @ y_fit, (terms, n_val, -1))
+        self.n_val = n_val
+        self.a = backend.host(xp.sum(z, axis=1))  # (T, m)
+        self.b = backend.host(xp.einsum("tnm,nm->tm", z, y_val))
+        products = backend.host(xp.einsum("tnm,unm->tum", z, z))  # (T, T, m)
         self.g = np.zeros((2 * terms - 1, products.shape[2]))
         for t in range(terms):
             self.g[t:t + terms] += products[t]
-        self.mu = y_fit.mean(axis=0)
-        self.y_sum = y_val.sum(axis=0)
+        self.mu = backend.host(xp.mean(y_fit, axis=0))
+        self.y_sum = backend.host(xp.sum(y_val, axis=0))
 
     def keep(self, positions: np.ndarray) -> None:
         self.a, self.b, self.g = self.a[:, positions], self.b[:, positions], self.g[:, positions]
@@ -590,17 +799,19 @@ def _joint_layer(scores: np.ndarray, n_alphas: int) -> np.ndarray:
     return np.argmax(flat, axis=0) % n_layers
 
 
-# Candidate alphas of the edge extension are evaluated in blocks: a block scores about this
-# many (candidate, target) pairs (at least 2 and at most 256 candidates), so while many targets
-# are still extending, few candidates are scored past their stopping point, and the few long
-# chains (dozens of steps) take few calls.
-_EXTENSION_BLOCK_PAIRS = 8192
-_EXTENSION_BLOCK_RANGE = (2, 256)
+# A block of candidate alphas scores about this many (candidate, target) pairs (from 1 to 256
+# candidates): while many targets are still extending, one candidate at a time, so almost no
+# candidate is scored past a pair's stopping point; the few long chains (dozens of steps) take
+# a few calls.
+_EXTENSION_BLOCK_PAIRS = 2048
+_EXTENSION_BLOCK_RANGE = (1, 256)
+# On the power series a candidate costs a few polynomial terms per target: larger blocks.
+_SERIES_BLOCK_PAIRS = 65536
 
 
 def _extend_edges(outer: _OuterFold, targets: _InnerTargets, layer_alpha: np.ndarray,
                   layer_best: np.ndarray, needed: np.ndarray, settings: _Settings,
-                  pool: ThreadPoolExecutor) -> None:
+                  pool) -> None:
     """Edge extension for every (layer, target) pair with ``needed`` set: an alpha on the lower
     (upper) grid edge is halved (doubled) while the inner score rises by more than
     ``min_gain``. Updates ``layer_alpha`` and ``layer_best`` ``(L, v)`` in place.
@@ -620,7 +831,8 @@ def _extend_edges(outer: _OuterFold, targets: _InnerTargets, layer_alpha: np.nda
                            alpha_max=edge * factor if factor < 1 else None)
         steps_done = 0
         while cols.size:
-            block = int(np.clip(-(-_EXTENSION_BLOCK_PAIRS // cols.size), *_EXTENSION_BLOCK_RANGE))
+            pairs = _SERIES_BLOCK_PAIRS if chain.series is not None else _EXTENSION_BLOCK_PAIRS
+            block = int(np.clip(-(-pairs // cols.size), *_EXTENSION_BLOCK_RANGE))
             exponents = np.arange(steps_done + 1, steps_done + block + 1)
             candidates = edge * factor ** exponents
             candidates = candidates[(candidates >= limits[0]) & (candidates <= limits[1])]

@@ -115,27 +115,34 @@ def _double_centre(matrices: Array) -> Array:
             + matrices.mean(axis=(1, 2), keepdims=True))
 
 
-# Below this fraction of |a|^2 + |b|^2 the Gram-matrix formula has lost at least 8 of its 16
-# digits to cancellation: such distances are summed again from the differences themselves.
+# Below this fraction of the largest squared row norm of an item, the Gram-matrix formula may
+# have lost 8 or more of its 16 digits to cancellation: such distances are summed again from
+# the differences themselves.
 _CANCELLATION = 1e-8
 
 
 def _squared_distances(x: Array) -> Array:
     """Squared Euclidean distances between rows ``(b, n, n)`` (NaN columns ignored).
 
-    From ``|a|^2 + |b|^2 - 2 a.b`` of the column-centred rows; where that cancels (distances
-    below 1e-8 of ``|a|^2 + |b|^2``, e.g. duplicate rows) the distance is summed from the
-    differences instead, so rows that are exact duplicates are exactly 0 apart.
+    From ``|a|^2 + |b|^2 - 2 a.b`` of the column-centred rows; where that may cancel (distances
+    below 1e-8 of the item's largest squared row norm, e.g. duplicate rows) the distance is
+    summed from the differences instead, so rows that are exact duplicates are exactly 0 apart.
     """
     x, _ = _valid_columns(x)
     x = x - x.mean(axis=1, keepdims=True)  # translation does not change distances; better rounding
     sq = np.einsum("bij,bij->bi", x, x)
-    norms = sq[:, :, None] + sq[:, None, :]
-    d2 = norms - 2.0 * (x @ x.transpose(0, 2, 1))
-    item, row, col = np.nonzero(d2 <= _CANCELLATION * norms)
+    d2 = x @ x.transpose(0, 2, 1)
+    d2 *= -2.0
+    d2 += sq[:, :, None]
+    d2 += sq[:, None, :]
+    n = x.shape[1]
+    suspect = d2 <= (_CANCELLATION * 2.0 * sq.max(axis=1, initial=0.0))[:, None, None]
+    suspect[:, np.arange(n), np.arange(n)] = False
+    item, row, col = np.nonzero(suspect)
     difference = x[item, row] - x[item, col]
     d2[item, row, col] = np.einsum("kp,kp->k", difference, difference)
-    return np.maximum(d2, 0.0)
+    d2[:, np.arange(n), np.arange(n)] = 0.0
+    return np.maximum(d2, 0.0, out=d2)
 
 
 def median_bandwidth(x: Array) -> Array:
