@@ -31,8 +31,8 @@ feature dimension.
 - Designs are shared: the inner design that leaves out folds o and i serves outer fold o (it
   predicts fold i) and outer fold i (it predicts fold o), so it is factorised once.
 - Grid: the ``H`` of all layers and alphas are stacked and applied to the targets with one
-  matrix product per inner fold. Targets go in column chunks small enough for the product to
-  stay in cache while the R^2 sums (``sum p``, ``sum p y``, ``sum p^2``) are taken from it.
+  matrix product per inner fold. Targets go in chunks small enough for the product to stay in
+  cache while the R^2 sums (``sum p``, ``sum p y``, ``sum p^2``) are taken from it.
 - Edge extension: all (layer, target) pairs on the same edge share the candidate sequence, so a
   block of candidates is scored for all of them with one product per inner fold; blocks grow
   as the pairs still extending become fewer, so few candidates are scored past a pair's stop.
@@ -41,7 +41,8 @@ feature dimension.
   ``_EdgeChain``): the R^2 sums become polynomials with coefficients computed once, and the
   long halving chains cost almost nothing per step.
 - Targets are stored target-major, so gathering the targets still extending copies contiguous
-  rows.
+  rows, and the grid product comes out target-major (each target's predictions contiguous),
+  which is faster for these shapes.
 - On the CPU (numpy), work is spread over ``n_threads`` Python threads (column chunks, layers,
   edges) with BLAS held to one thread meanwhile: the products are small, and one BLAS thread
   per core avoids the synchronisation cost of splitting each small product (and lets the
@@ -593,15 +594,16 @@ class _OuterFold:
             part = slice(start, min(start + chunk, v))
             totals = None
             for fold, (y_fit, y_val) in zip(self.inner, targets.folds, strict=True):
-                y_fit, y_val = y_fit[part].T, y_val[part].T  # (n_fit, m), (n_val, m)
-                block = xp.reshape(fold.stacked @ y_fit, (n_pairs, y_val.shape[0], -1))
-                fold_sums = (fold.row_sums @ y_fit,
-                             xp.einsum("anv,nv->av", block, y_val),
-                             xp.einsum("anv,anv->av", block, block))
+                y_fit, y_val = y_fit[part], y_val[part]  # (m, n_fit), (m, n_val)
+                # target-major product (m, L*A*n_val): about 1.4x faster than (L*A*n_val, m)
+                block = xp.reshape(y_fit @ fold.stacked.T, (-1, n_pairs, y_val.shape[1]))
+                fold_sums = (y_fit @ fold.row_sums.T,
+                             xp.einsum("man,mn->ma", block, y_val),
+                             xp.einsum("man,man->ma", block, block))
                 totals = fold_sums if totals is None else [
                     a + b for a, b in zip(totals, fold_sums, strict=True)]
             for k in range(3):
-                sums[k, :, part] = backend.host(totals[k])
+                sums[k, :, part] = backend.host(totals[k]).T
 
         list(pool.map(work, range(0, v, chunk)))
         r2 = _r2_from_sums(sums[0], sums[1], sums[2], targets.n_train, targets.target_ss,
