@@ -55,11 +55,12 @@ def test_gpu_jobs_are_extractions_and_scoring_on_the_device(tmp_path, monkeypatc
     run = RunSettings(output_dir=str(tmp_path), data_dir=None, cache_dir=str(tmp_path / "c"),
                       device="cuda")
     plan = build_plan(["logmel"], ["demo.voxel-ridge", "demo.rsa"], run)
-    assert [spec.gpu for spec in plan.specs.values()] == [True, False, False]
+    # extraction and the ridge (it runs on --device) are GPU jobs; RSA scores on the CPU
+    assert [spec.gpu for spec in plan.specs.values()] == [True, True, False]
     rsa = type(plan.built_benchmarks["demo.rsa"])
     monkeypatch.setattr(rsa, "uses_device", True)  # e.g. a downstream probe trains on --device
     plan = build_plan(["logmel"], ["demo.voxel-ridge", "demo.rsa"], run)
-    assert [spec.gpu for spec in plan.specs.values()] == [True, False, True]
+    assert [spec.gpu for spec in plan.specs.values()] == [True, True, True]
     cpu = build_plan(["logmel"], ["demo.rsa"], RunSettings(str(tmp_path), None, None))
     assert not any(spec.gpu for spec in cpu.specs.values())
 
