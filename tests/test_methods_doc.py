@@ -119,6 +119,18 @@ def test_markdown_links_to_the_methods_page_resolve_from_their_folder(texts):
     assert not wrong, f"links that do not lead to docs/methods.md: {wrong}"
 
 
+def test_links_from_the_methods_page_to_other_pages_resolve():
+    text = METHODS.read_text(encoding="utf-8")
+    links = re.findall(r"\]\(([^)#\s]+\.md)(?:#([A-Za-z0-9_-]+))?\)", text)
+    assert links
+    broken = []
+    for target, anchor in links:
+        page = METHODS.parent / target
+        if not page.is_file() or (anchor and anchor not in anchors(page.read_text("utf-8"))):
+            broken.append(f"{target}#{anchor}" if anchor else target)
+    assert not broken, f"docs/methods.md links to missing pages or sections: {broken}"
+
+
 def test_no_file_names_the_old_methods_page(texts):
     naming = [str(path.relative_to(ROOT)) for path, text in texts.items() if OLD_NAME in text]
     assert not naming, f"{OLD_NAME} is not part of the repository; point at docs/methods.md: {naming}"
